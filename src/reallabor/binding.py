@@ -1,0 +1,67 @@
+"""Binding parameters into SPARQL text as a VALUES block at the start of the outermost WHERE group.
+
+One mechanism for every backend (rdflib, Oxigraph, remote endpoints): the values are RDF terms written in
+their N-Triples form by rdflib, so quotes, braces and backslashes in a value stay inside its literal and
+can never change the query's structure. A block at the start of the group behaves like a pre-binding: every
+pattern and every FILTER in the group (OPTIONAL ones included) sees the value.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from rdflib.term import Node
+
+from .errors import QuerySyntaxError
+
+# Tokens that may contain braces but must not be counted: strings, IRIs, comments.
+_SKIP = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*',
+)
+_CONSTRUCT = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
+
+
+def values_block(bindings: Mapping[str, Node]) -> str:
+    names = " ".join(f"?{name}" for name in bindings)
+    terms = " ".join(term.n3() for term in bindings.values())
+    return f"VALUES ({names}) {{ ({terms}) }}"
+
+
+def inject_values(text: str, bindings: Mapping[str, Node]) -> str:
+    """``text`` with a VALUES block for ``bindings`` opening its WHERE group."""
+    if not bindings:
+        return text
+    position = _where_group_start(text)
+    return f"{text[: position + 1]} {values_block(bindings)} {text[position + 1 :]}"
+
+
+def _where_group_start(text: str) -> int:
+    """Index of the ``{`` that opens the query's WHERE group (after a CONSTRUCT template, if any)."""
+    depth = 0
+    index = 0
+    skip_template = None
+    while index < len(text):
+        skipped = _SKIP.match(text, index)
+        if skipped and (text[index] != "<" or depth > 0 or _looks_like_iri(skipped.group())):
+            index = skipped.end()
+            continue
+        char = text[index]
+        if char == "{":
+            if depth == 0:
+                if skip_template is None:
+                    skip_template = bool(_CONSTRUCT.search(text[:index]))
+                    if not skip_template:
+                        return index
+                else:
+                    return index
+            depth += 1
+        elif char == "}":
+            depth -= 1
+        index += 1
+    raise QuerySyntaxError("the query has no WHERE group to bind parameters into")
+
+
+def _looks_like_iri(token: str) -> bool:
+    return ":" in token or token == "<>"

@@ -1,0 +1,63 @@
+"""The ``reallabor`` command: a thin click group whose commands load lazily.
+
+Each command lives in ``reallabor.commands.*`` and is imported only when it runs, so ``reallabor query``
+never pays for the web stack, the SHACL validator or the remote client. Errors of the package become one
+line on stderr and the exit code the error carries (0 ok, 1 validation failed, 2 bad input).
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+
+import click
+
+from .errors import ReallaborError
+
+# name -> "module:function" under reallabor.commands; help text shown by `reallabor --help`.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "queries": ("core:queries", "List the named questions with their parameters."),
+    "query": ("core:query", "Answer a named question."),
+    "sparql": ("core:sparql", "Run an ad-hoc SPARQL query."),
+    "export": ("core:export", "Export the graph as Turtle, JSON-LD, N-Triples, N-Quads, RDF/XML or TriG."),
+    "info": ("core:info", "Show triple counts per named graph, classes and version."),
+}
+
+
+class LazyGroup(click.Group):
+    """A group that imports a command's module only when that command is invoked or asked for help."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        if cmd_name not in COMMANDS:
+            return None
+        module_name, attribute = COMMANDS[cmd_name][0].split(":")
+        module = importlib.import_module(f"reallabor.commands.{module_name}")
+        return getattr(module, attribute)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(name, COMMANDS[name][1]) for name in sorted(COMMANDS)]
+        with formatter.section("Commands"):
+            formatter.write_dl(rows)
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except ReallaborError as exc:
+            click.echo(f"reallabor: error: {exc}", err=True)
+            ctx.exit(exc.exit_code)
+        except KeyboardInterrupt:
+            click.echo("reallabor: interrupted", err=True)
+            ctx.exit(130)
+
+
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="reallabor")
+def main() -> None:
+    """Knowledge graph of municipal real-world labs: SPARQL questions, exports, linked open data."""
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,94 @@
+"""Deterministic RDF serialisation: the same graph gives the same bytes, run after run.
+
+rdflib's serialisers follow the store's iteration order, and its JSON-LD writer also depends on set
+ordering; so triples are first copied into a fresh graph in sorted order, line-based syntaxes are sorted,
+and JSON-LD is put into a canonical key and value order after compaction with the project's context.
+"""
+
+from __future__ import annotations
+
+import json
+from functools import cache
+
+from rdflib import Dataset, Graph, URIRef
+
+from .formats import Format, rdf_format
+from .namespaces import PREFIXES
+from .resources import ontology_dir
+
+
+@cache
+def jsonld_context() -> dict:
+    """The project's published JSON-LD context (ontology/context.jsonld), embedded in every JSON-LD export."""
+    return json.loads((ontology_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
+
+
+def sorted_graph(graph: Graph) -> Graph:
+    """A copy with triples inserted in sorted order and the project's prefixes bound."""
+    copy = Graph()
+    for prefix, namespace in PREFIXES.items():
+        copy.bind(prefix, namespace, override=True, replace=True)
+    for triple in sorted(graph):
+        copy.add(triple)
+    return copy
+
+
+def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
+    """One graph (triples) in ``fmt``; quad formats put it in the default graph."""
+    form = fmt if isinstance(fmt, Format) else rdf_format(fmt)
+    if form.quads:
+        dataset = Dataset()
+        for triple in graph:
+            dataset.add(triple)
+        return serialize_dataset(dataset, form)
+    ordered = sorted_graph(graph)
+    if form.name == "jsonld":
+        return _jsonld(ordered)
+    data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
+    return _sorted_lines(data) if form.name == "ntriples" else data
+
+
+def serialize_dataset(dataset: Dataset, fmt: str | Format, graphs: list[str] | None = None) -> bytes:
+    """Named graphs in a quad syntax (N-Quads, TriG); ``graphs`` limits which ones."""
+    form = fmt if isinstance(fmt, Format) else rdf_format(fmt)
+    ordered = Dataset()
+    for prefix, namespace in PREFIXES.items():
+        ordered.bind(prefix, namespace, override=True, replace=True)
+    names = sorted(str(g.identifier) for g in dataset.graphs())
+    for name in names:
+        if graphs is not None and name not in graphs:
+            continue
+        target = ordered.graph(URIRef(name))
+        for triple in sorted(dataset.graph(URIRef(name))):
+            target.add(triple)
+    data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
+    return _sorted_lines(data) if form.name == "nquads" else data
+
+
+def _sorted_lines(data: bytes) -> bytes:
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return b"\n".join(lines) + b"\n"
+
+
+def _jsonld(graph: Graph) -> bytes:
+    """Compacted JSON-LD with the embedded context, nodes sorted by @id and values in canonical order."""
+    context = jsonld_context()
+    document = json.loads(graph.serialize(format="json-ld", context=context, auto_compact=True))
+    document["@context"] = context
+    nodes = document.get("@graph", None)
+    if nodes is None:
+        nodes = [{k: v for k, v in document.items() if k != "@context"}] if len(document) > 1 else []
+    canonical = {"@context": context, "@graph": sorted((_canonical(n) for n in nodes), key=_node_key)}
+    return (json.dumps(canonical, ensure_ascii=False, indent=2, sort_keys=True) + "\n").encode("utf-8")
+
+
+def _canonical(value: object) -> object:
+    if isinstance(value, dict):
+        return {k: (v if k == "@list" else _canonical(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return sorted((_canonical(v) for v in value), key=lambda v: json.dumps(v, sort_keys=True))
+    return value
+
+
+def _node_key(node: object) -> str:
+    return str(node.get("@id", "")) + json.dumps(node, sort_keys=True) if isinstance(node, dict) else ""

@@ -1,0 +1,120 @@
+"""OWL RL inference with owlrl, kept in its own named graph and cached on disk.
+
+The closure depends only on the input files, so it is computed once per distinct input and stored as
+N-Triples under a key made from the inputs' hashes and the reasoner's version. A changed input file gives
+a new key; a corrupt cache file is recomputed, never trusted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
+
+from .atomic import atomic_write_bytes
+from .load import Source
+from .namespaces import INFERRED_GRAPH
+
+# Triples every OWL RL closure adds about every resource; they carry no information for our questions.
+_REFLEXIVE = (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf)
+CACHE_FORMAT_VERSION = "1"
+
+
+def cache_dir() -> Path:
+    """``$REALLABOR_CACHE_DIR``, else the XDG cache folder."""
+    explicit = os.environ.get("REALLABOR_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reallabor"
+
+
+def cache_key(sources: Sequence[Source]) -> str:
+    """A hash of every input file, its graph and the reasoner's version."""
+    import owlrl
+
+    digest = hashlib.sha256(f"owlrl {owlrl.__version__} format {CACHE_FORMAT_VERSION}".encode())
+    for source in sources:
+        digest.update(f"\n{source.graph} {source.reference} {source.digest()}".encode())
+    return digest.hexdigest()
+
+
+def reasoning_input(dataset: Dataset, sources: Sequence[Source]) -> Graph:
+    """Everything the reasoner needs: all asserted triples, minus the literals of reference graphs."""
+    graph = Graph()
+    reference = {s.graph for s in sources if s.reference}
+    for context in dataset.graphs():
+        name = str(context.identifier)
+        if name == INFERRED_GRAPH:
+            continue
+        skip_literals = name in reference
+        for triple in context:
+            if not (skip_literals and isinstance(triple[2], Literal)):
+                graph.add(triple)
+    return graph
+
+
+def owl_rl_closure(asserted: Graph) -> Graph:
+    """The triples OWL RL adds to ``asserted``, without the trivial ones."""
+    import owlrl
+
+    closure = Graph()
+    for triple in asserted:
+        closure.add(triple)
+    owlrl.DeductiveClosure(owlrl.OWLRL_Semantics, axiomatic_triples=False, datatype_axioms=False).expand(closure)
+    inferred = Graph()
+    for s, p, o in closure:
+        if (s, p, o) in asserted or _trivial(s, p, o):
+            continue
+        inferred.add((s, p, o))
+    return inferred
+
+
+def _trivial(s: object, p: object, o: object) -> bool:
+    return (p in _REFLEXIVE and s == o) or (p == RDF.type and o in (OWL.Thing, RDFS.Resource))
+
+
+def add_inferences(dataset: Dataset, sources: Sequence[Source], use_cache: bool = True) -> int:
+    """Fill the inferred graph of ``dataset``; returns the number of inferred triples."""
+    target = dataset.graph(URIRef(INFERRED_GRAPH))
+    path = cache_dir() / f"closure-{cache_key(sources)}.nt" if use_cache else None
+    if path is not None and _read_cache(path, target):
+        return len(target)
+    inferred = owl_rl_closure(reasoning_input(dataset, sources))
+    _copy(inferred, target)
+    if path is not None:
+        _write_cache(path, inferred)
+    return len(target)
+
+
+def _copy(triples: Iterable, target: Graph) -> None:
+    for triple in triples:
+        target.add(triple)
+
+
+def _read_cache(path: Path, target: Graph) -> bool:
+    """Load a cached closure; a missing, truncated or unparsable file counts as a miss."""
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return False
+    if not data.endswith(b"# end\n"):
+        return False
+    try:
+        target.parse(data=data, format="nt")
+    except Exception:
+        target.remove((None, None, None))
+        return False
+    return True
+
+
+def _write_cache(path: Path, inferred: Graph) -> None:
+    """Write the closure with an end marker, so a half-written file is never mistaken for a whole one."""
+    body = inferred.serialize(format="nt", encoding="utf-8")
+    lines = sorted(line for line in body.splitlines() if line.strip())
+    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
+        atomic_write_bytes(path, b"\n".join(lines) + b"\n# end\n")

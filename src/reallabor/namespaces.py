@@ -1,0 +1,45 @@
+"""Namespaces and fixed IRIs used across the package.
+
+The instance base IRI is a setting (see ``settings``); what stands here never changes with it.
+"""
+
+from __future__ import annotations
+
+from rdflib import Namespace
+
+RL = Namespace("https://w3id.org/reallabor/ontology#")
+ONTOLOGY_IRI = "https://w3id.org/reallabor/ontology"
+DEFAULT_BASE_IRI = "https://w3id.org/reallabor/id/"
+GRAPH_BASE = "https://w3id.org/reallabor/graph/"
+INFERRED_GRAPH = GRAPH_BASE + "inferred"
+SDG = Namespace("http://metadata.un.org/sdg/")
+SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
+SCHEMA = Namespace("http://schema.org/")
+
+# Prefixes offered to SPARQL texts, Turtle output and the JSON-LD context; one table for all three.
+PREFIXES: dict[str, str] = {
+    "rl": str(RL),
+    "sdg": str(SDG),
+    "sdgo": str(SDGO),
+    "mt": DEFAULT_BASE_IRI + "megatrend/",
+    "schema": str(SCHEMA),
+    "skos": "http://www.w3.org/2004/02/skos/core#",
+    "dcterms": "http://purl.org/dc/terms/",
+    "dcat": "http://www.w3.org/ns/dcat#",
+    "prov": "http://www.w3.org/ns/prov#",
+    "org": "http://www.w3.org/ns/org#",
+    "foaf": "http://xmlns.com/foaf/0.1/",
+    "owl": "http://www.w3.org/2002/07/owl#",
+    "rdf": "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
+    "rdfs": "http://www.w3.org/2000/01/rdf-schema#",
+    "xsd": "http://www.w3.org/2001/XMLSchema#",
+    "vann": "http://purl.org/vocab/vann/",
+}
+
+
+def expand_curie(value: str) -> str:
+    """Turn ``rl:RealWorldLab`` into a full IRI; full IRIs pass through unchanged."""
+    prefix, sep, local = value.partition(":")
+    if sep and prefix in PREFIXES and not local.startswith("//"):
+        return PREFIXES[prefix] + local
+    return value

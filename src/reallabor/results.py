@@ -1,0 +1,192 @@
+"""Query results in one shape, whatever answered them, and their standard serialisations.
+
+Local rdflib, Oxigraph and remote endpoints all produce a ``QueryResult``; the writers below turn it into
+SPARQL 1.1 JSON/XML/CSV/TSV results, a Markdown table or a plain aligned table, byte for byte the same for
+the same rows.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import dataclass, field
+from typing import Literal as TypingLiteral
+from xml.sax.saxutils import escape, quoteattr
+
+from rdflib import BNode, Graph, Literal, URIRef
+from rdflib.term import Node
+
+from .namespaces import PREFIXES
+
+QueryKind = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+Row = dict[str, Node]
+
+
+@dataclass
+class QueryResult:
+    kind: QueryKind
+    variables: list[str] = field(default_factory=list)
+    rows: list[Row] = field(default_factory=list)
+    boolean: bool | None = None
+    graph: Graph | None = None
+
+    @property
+    def is_graph(self) -> bool:
+        return self.kind in ("CONSTRUCT", "DESCRIBE")
+
+    def values(self, variable: str) -> list[Node | None]:
+        """The column ``variable``, one entry per row (None where unbound)."""
+        return [row.get(variable) for row in self.rows]
+
+
+def compact(term: Node | None) -> str:
+    """A short human form: prefixed name for known namespaces, lexical form for literals."""
+    if term is None:
+        return ""
+    if isinstance(term, URIRef):
+        for prefix, namespace in PREFIXES.items():
+            if term.startswith(namespace) and len(term) > len(namespace):
+                return f"{prefix}:{term[len(namespace) :]}"
+        return str(term)
+    if isinstance(term, BNode):
+        return f"_:{term}"
+    return str(term)
+
+
+def _boolean_rows(result: QueryResult) -> tuple[list[str], list[list[str]]]:
+    return ["boolean"], [["true" if result.boolean else "false"]]
+
+
+def _cells(result: QueryResult, render) -> tuple[list[str], list[list[str]]]:
+    if result.kind == "ASK":
+        return _boolean_rows(result)
+    return result.variables, [[render(row.get(v)) for v in result.variables] for row in result.rows]
+
+
+def write_table(result: QueryResult) -> str:
+    header, rows = _cells(result, compact)
+    widths = [max([len(h), *(len(r[i]) for r in rows)]) for i, h in enumerate(header)]
+    line = lambda cells: "  ".join(c.ljust(w) for c, w in zip(cells, widths, strict=True)).rstrip()  # noqa: E731
+    out = [line(header), line(["-" * w for w in widths]), *(line(r) for r in rows)]
+    if result.kind == "SELECT":
+        out.append(f"({len(rows)} row{'s' if len(rows) != 1 else ''})")
+    return "\n".join(out) + "\n"
+
+
+def write_markdown(result: QueryResult) -> str:
+    header, rows = _cells(result, compact)
+    cell = lambda text: text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ")  # noqa: E731
+    out = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    out += ["| " + " | ".join(cell(c) for c in r) + " |" for r in rows]
+    return "\n".join(out) + "\n"
+
+
+def _csv_value(term: Node | None) -> str:
+    if term is None:
+        return ""
+    return f"_:{term}" if isinstance(term, BNode) else str(term)
+
+
+def write_csv(result: QueryResult) -> str:
+    """SPARQL 1.1 CSV results: plain values, CRLF line ends, RFC 4180 quoting."""
+    header, rows = _cells(result, _csv_value)
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _tsv_value(term: Node | None) -> str:
+    return "" if term is None else term.n3()
+
+
+def write_tsv(result: QueryResult) -> str:
+    """SPARQL 1.1 TSV results: ?-prefixed header, terms in Turtle/N-Triples syntax."""
+    if result.kind == "ASK":
+        return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
+    lines = ["\t".join(f"?{v}" for v in result.variables)]
+    lines += ["\t".join(_tsv_value(row.get(v)) for v in result.variables) for row in result.rows]
+    return "\n".join(lines) + "\n"
+
+
+def term_to_json(term: Node) -> dict[str, str]:
+    if isinstance(term, URIRef):
+        return {"type": "uri", "value": str(term)}
+    if isinstance(term, BNode):
+        return {"type": "bnode", "value": str(term)}
+    assert isinstance(term, Literal)
+    out = {"type": "literal", "value": str(term)}
+    if term.language:
+        out["xml:lang"] = term.language
+    elif term.datatype:
+        out["datatype"] = str(term.datatype)
+    return out
+
+
+def to_json_dict(result: QueryResult) -> dict:
+    if result.kind == "ASK":
+        return {"head": {}, "boolean": bool(result.boolean)}
+    bindings = [{v: term_to_json(row[v]) for v in result.variables if row.get(v) is not None} for row in result.rows]
+    return {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
+
+
+def write_json(result: QueryResult) -> str:
+    """SPARQL 1.1 Query Results JSON."""
+    return json.dumps(to_json_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def _xml_term(term: Node) -> str:
+    if isinstance(term, URIRef):
+        return f"<uri>{escape(str(term))}</uri>"
+    if isinstance(term, BNode):
+        return f"<bnode>{escape(str(term))}</bnode>"
+    assert isinstance(term, Literal)
+    attrs = ""
+    if term.language:
+        attrs = f" xml:lang={quoteattr(term.language)}"
+    elif term.datatype:
+        attrs = f" datatype={quoteattr(str(term.datatype))}"
+    return f"<literal{attrs}>{escape(str(term))}</literal>"
+
+
+def write_xml(result: QueryResult) -> str:
+    """SPARQL Query Results XML Format."""
+    out = [
+        '<?xml version="1.0" encoding="UTF-8"?>',
+        '<sparql xmlns="http://www.w3.org/2005/sparql-results#">',
+    ]
+    if result.kind == "ASK":
+        out += ["  <head/>", f"  <boolean>{'true' if result.boolean else 'false'}</boolean>", "</sparql>"]
+        return "\n".join(out) + "\n"
+    out.append("  <head>")
+    out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
+    out += ["  </head>", "  <results>"]
+    for row in result.rows:
+        out.append("    <result>")
+        out += [
+            f"      <binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
+            for v in result.variables
+            if row.get(v) is not None
+        ]
+        out.append("    </result>")
+    out += ["  </results>", "</sparql>"]
+    return "\n".join(out) + "\n"
+
+
+WRITERS = {
+    "table": write_table,
+    "md": write_markdown,
+    "csv": write_csv,
+    "tsv": write_tsv,
+    "json": write_json,
+    "xml": write_xml,
+}
+
+
+def write_result(result: QueryResult, fmt: str) -> str:
+    """Serialise a SELECT/ASK result in the result format named ``fmt`` (see ``formats``)."""
+    from .formats import result_format
+
+    return WRITERS[result_format(fmt).name](result)
