@@ -1,0 +1,5 @@
+"""``python -m reallabor`` runs the CLI."""
+
+from .cli import main
+
+main()
