@@ -1,0 +1,47 @@
+"""The web layer's settings, declared once: name, default and help drive `reallabor serve --help` and validation.
+
+The served graph never changes while serving, so these are fixed for the life of the app.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+
+from ..errors import InputError
+from ..namespaces import DEFAULT_BASE_IRI
+
+
+def _setting(default, help: str):
+    return field(default=default, metadata={"help": help})
+
+
+@dataclass(frozen=True)
+class WebSettings:
+    base_iri: str = _setting(DEFAULT_BASE_IRI, "Base IRI of the served resources (instance IRIs are minted below it).")
+    query_timeout: float = _setting(10.0, "Seconds a SPARQL query may run before it is stopped (503).")
+    row_limit: int = _setting(10_000, "Most result rows (or triples) one query may return; more is cut off.")
+    max_query_bytes: int = _setting(64 * 1024, "Largest SPARQL query text accepted, in bytes (413 beyond).")
+    allow_service: bool = _setting(False, "Allow SERVICE clauses (federated queries leave this server).")
+    cors_origins: tuple[str, ...] = _setting(("*",), "Origins allowed by CORS.")
+    workers: int = _setting(1, "Worker processes that evaluate queries (each holds a copy of the graph).")
+
+    def __post_init__(self) -> None:
+        if not self.base_iri.startswith(("http://", "https://")):
+            raise InputError(f"--base-iri {self.base_iri!r}: must be an absolute http(s) IRI")
+        if self.query_timeout <= 0:
+            raise InputError(f"--query-timeout {self.query_timeout}: must be a positive number of seconds")
+        for name in ("row_limit", "max_query_bytes", "workers"):
+            if getattr(self, name) < 1:
+                raise InputError(f"--{name.replace('_', '-')} {getattr(self, name)}: must be at least 1")
+
+    @property
+    def base_path(self) -> str:
+        """The path part of the base IRI ("/id/" for https://w3id.org/reallabor/id/); resource routes live there."""
+        from urllib.parse import urlsplit
+
+        return urlsplit(self.base_iri).path or "/"
+
+
+def setting_help() -> dict[str, str]:
+    """Help text per setting, for the CLI."""
+    return {f.name: f.metadata.get("help", "") for f in fields(WebSettings)}
