@@ -11,9 +11,10 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 
+from rdflib import Literal, URIRef
 from rdflib.term import Node
 
-from .errors import QuerySyntaxError
+from .errors import ParameterError, QuerySyntaxError
 
 # Tokens that may contain braces but must not be counted: strings, IRIs, comments.
 _SKIP = re.compile(
@@ -23,9 +24,30 @@ _SKIP = re.compile(
 _CONSTRUCT = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
 
 
+# SPARQL 1.1 (section 19.2) expands \uXXXX and \UXXXXXXXX anywhere in the query text before parsing, even
+# inside a literal after an escaped backslash; no escaping can protect such a value, so it is refused.
+_CODEPOINT_ESCAPE = re.compile(r"\\[uU]")
+_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
+
+
+def sparql_term(term: Node) -> str:
+    """An RDF term in SPARQL syntax; literals escaped so their content can never leave the literal."""
+    if isinstance(term, Literal):
+        text = str(term)
+        if _CODEPOINT_ESCAPE.search(text):
+            raise ParameterError("a value containing a \\u or \\U escape sequence cannot be bound safely")
+        body = "".join(_ECHAR.get(char, char) for char in text)
+        if term.language:
+            return f'"{body}"@{term.language}'
+        if term.datatype:
+            return f'"{body}"^^{URIRef(term.datatype).n3()}'
+        return f'"{body}"'
+    return term.n3()
+
+
 def values_block(bindings: Mapping[str, Node]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(term.n3() for term in bindings.values())
+    terms = " ".join(sparql_term(term) for term in bindings.values())
     return f"VALUES ({names}) {{ ({terms}) }}"
 
 

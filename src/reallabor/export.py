@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from functools import cache
 
-from rdflib import Dataset, Graph, URIRef
+from rdflib import BNode, Dataset, Graph, URIRef
 
 from .formats import Format, rdf_format
 from .namespaces import PREFIXES
@@ -23,12 +23,25 @@ def jsonld_context() -> dict:
     return json.loads((ontology_dir() / "context.jsonld").read_text(encoding="utf-8"))["@context"]
 
 
+def stable_triples(graph: Graph, scope: str = "") -> list:
+    """The triples sorted, with blank nodes relabelled canonically (parsers label them at random).
+
+    ``scope`` prefixes the labels so that blank nodes of different named graphs never share a label.
+    """
+    if not any(isinstance(term, BNode) for triple in graph for term in triple):
+        return sorted(graph)
+    from rdflib.compare import to_canonical_graph
+
+    relabel = (lambda t: BNode(f"{scope}{t}") if isinstance(t, BNode) else t) if scope else (lambda t: t)
+    return sorted(tuple(relabel(t) for t in triple) for triple in to_canonical_graph(graph))
+
+
 def sorted_graph(graph: Graph) -> Graph:
     """A copy with triples inserted in sorted order and the project's prefixes bound."""
     copy = Graph()
     for prefix, namespace in PREFIXES.items():
         copy.bind(prefix, namespace, override=True, replace=True)
-    for triple in sorted(graph):
+    for triple in stable_triples(graph):
         copy.add(triple)
     return copy
 
@@ -45,24 +58,58 @@ def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
     if form.name == "jsonld":
         return _jsonld(ordered)
     data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
+    if form.name == "xml":
+        return _sorted_rdfxml(data)
     return _sorted_lines(data) if form.name == "ntriples" else data
 
 
 def serialize_dataset(dataset: Dataset, fmt: str | Format, graphs: list[str] | None = None) -> bytes:
     """Named graphs in a quad syntax (N-Quads, TriG); ``graphs`` limits which ones."""
     form = fmt if isinstance(fmt, Format) else rdf_format(fmt)
+    names = sorted(str(g.identifier) for g in dataset.graphs() if len(g))
+    selected = [n for n in names if graphs is None or n in graphs]
+    if form.name == "trig":
+        return _trig(dataset, selected)
     ordered = Dataset()
-    for prefix, namespace in PREFIXES.items():
-        ordered.bind(prefix, namespace, override=True, replace=True)
-    names = sorted(str(g.identifier) for g in dataset.graphs())
-    for name in names:
-        if graphs is not None and name not in graphs:
-            continue
+    for index, name in enumerate(selected):
         target = ordered.graph(URIRef(name))
-        for triple in sorted(dataset.graph(URIRef(name))):
+        for triple in stable_triples(dataset.graph(URIRef(name)), scope=f"g{index}"):
             target.add(triple)
-    data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
-    return _sorted_lines(data) if form.name == "nquads" else data
+    return _sorted_lines(ordered.serialize(format=form.rdflib_name, encoding="utf-8"))
+
+
+def _trig(dataset: Dataset, names: list[str]) -> bytes:
+    """TriG assembled from one deterministic Turtle body per named graph, in graph-name order.
+
+    rdflib's TriG writer orders graphs by set iteration; Turtle per graph is stable, so TriG is built from it.
+    """
+    prefixes: set[bytes] = set()
+    blocks: list[bytes] = []
+    for index, name in enumerate(names):
+        graph = Graph()
+        for triple in stable_triples(dataset.graph(URIRef(name)), scope=f"g{index}"):
+            graph.add(triple)
+        turtle = sorted_graph(graph).serialize(format="turtle", encoding="utf-8")
+        body = [line for line in turtle.splitlines() if not line.startswith(b"@prefix")]
+        prefixes.update(line for line in turtle.splitlines() if line.startswith(b"@prefix"))
+        inner = b"\n".join(b"    " + line if line.strip() else b"" for line in body).strip(b"\n")
+        blocks.append(URIRef(name).n3().encode() + b" {\n" + inner + b"\n}\n")
+    return b"\n".join(sorted(prefixes)) + b"\n\n" + b"\n".join(blocks)
+
+
+def _sorted_rdfxml(data: bytes) -> bytes:
+    """RDF/XML with resource descriptions and their properties in a canonical order."""
+    import xml.etree.ElementTree as ET
+
+    for prefix, namespace in PREFIXES.items():
+        ET.register_namespace(prefix, namespace)
+    root = ET.fromstring(data)
+    key = lambda el: ET.tostring(el, encoding="unicode")  # noqa: E731
+    for description in root:
+        description[:] = sorted(description, key=key)
+    root[:] = sorted(root, key=key)
+    ET.indent(root, space="  ")
+    return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
 
 
 def _sorted_lines(data: bytes) -> bytes:

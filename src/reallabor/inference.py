@@ -13,7 +13,7 @@ import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
-from rdflib import OWL, RDF, RDFS, Dataset, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from .atomic import atomic_write_bytes
 from .load import Source
@@ -21,7 +21,7 @@ from .namespaces import INFERRED_GRAPH
 
 # Triples every OWL RL closure adds about every resource; they carry no information for our questions.
 _REFLEXIVE = (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf)
-CACHE_FORMAT_VERSION = "1"
+CACHE_FORMAT_VERSION = "2"
 
 
 def cache_dir() -> Path:
@@ -75,6 +75,10 @@ def owl_rl_closure(asserted: Graph) -> Graph:
 
 
 def _trivial(s: object, p: object, o: object) -> bool:
+    """Reflexive axioms, universal types, and OWL RL's generalised triples (literal subjects) or statements
+    about anonymous axiom structure (blank nodes), which are not RDF or answer no question."""
+    if isinstance(s, (Literal, BNode)) or isinstance(o, BNode):
+        return True
     return (p in _REFLEXIVE and s == o) or (p == RDF.type and o in (OWL.Thing, RDFS.Resource))
 
 
