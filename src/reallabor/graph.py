@@ -59,9 +59,21 @@ class KnowledgeGraph:
         cache: bool = True,
         base_iri: str | None = None,
         queries: Path | None = None,
+        store: str = "memory",
     ) -> KnowledgeGraph:
-        """Load the bundled graph (unless ``bundled=False``) plus ``files``, with OWL RL inference by default."""
+        """Load the bundled graph (unless ``bundled=False``) plus ``files``, with OWL RL inference by default.
+
+        ``store`` is ``memory`` (rdflib, the default) or ``oxigraph:PATH``: an on-disk Oxigraph store that is
+        built on first use and reopened read-only while its inputs are unchanged.
+        """
         sources = (bundled_sources() if bundled else []) + [user_source(f) for f in files]
+        if store != "memory":
+            from .oxigraph_store import open_store, parse_store_spec
+
+            path = parse_store_spec(store)
+            if path is not None:
+                backend = open_store(path, sources, inference=inference, cache=cache, base_iri=base_iri)
+                return cls(backend, sources, inference, queries)
         dataset = load_dataset(sources)
         if inference:
             from .inference import add_inferences
@@ -102,6 +114,13 @@ class KnowledgeGraph:
         return URIRef(found[0]) if len(found) == 1 else None
 
     # -- data out -------------------------------------------------------------------------------------
+
+    @classmethod
+    def remote(cls, endpoint: str, graph: str | None = None, queries: Path | None = None, **settings) -> KnowledgeGraph:
+        """The graph held by a remote SPARQL endpoint (queries only; see ``remote.RemoteStore``)."""
+        from .remote import RemoteStore
+
+        return cls(RemoteStore(endpoint, graph=graph, **settings), [], False, queries)
 
     @property
     def dataset(self) -> Dataset:

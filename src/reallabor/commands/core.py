@@ -10,9 +10,9 @@ import click
 from ..errors import InputError
 from ..formats import RDF_FORMATS, rdf_format, rdf_format_names, result_format_names
 from ..output import emit
-from ..queries import public_queries
+from ..queries import get_query, public_queries
 from ..results import QueryResult, write_result
-from .options import graph_options, load_graph
+from .options import graph_options, load_graph, open_graph, remote_options
 
 FORMAT_HELP = f"SELECT/ASK: {', '.join(result_format_names())}; CONSTRUCT/DESCRIBE: {', '.join(rdf_format_names())}."
 
@@ -73,11 +73,12 @@ def queries(fmt: str) -> None:
 @click.argument("name")
 @click.option("-p", "--param", "params", multiple=True, metavar="NAME=VALUE", help="Parameter (repeatable).")
 @_output_options
+@remote_options
 @graph_options
 def query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: str | None, **graph) -> None:
-    """Answer the named question NAME (see `reallabor queries`)."""
+    """Answer the named question NAME (see `reallabor queries`), locally or with --endpoint on a remote store."""
     given = {"lang": lang, **_parse_params(params)}
-    result = load_graph(**graph).query(name, given)
+    result = open_graph(default_endpoint=get_query(name).endpoint, **graph).query(name, given)
     emit(render(result, fmt), output)
 
 
@@ -85,6 +86,7 @@ def query(name: str, params: tuple[str, ...], fmt: str, lang: str, output: str |
 @click.argument("text", required=False)
 @click.option("--file", "file_", type=click.Path(dir_okay=False), help="Read the query from FILE.")
 @_output_options
+@remote_options
 @graph_options
 def sparql(text: str | None, file_: str | None, fmt: str, lang: str, output: str | None, **graph) -> None:
     """Run the SPARQL query TEXT (or --file FILE) over all graphs."""
@@ -95,7 +97,7 @@ def sparql(text: str | None, file_: str | None, fmt: str, lang: str, output: str
             text = Path(file_).read_text(encoding="utf-8")
         except (OSError, UnicodeDecodeError) as exc:
             raise InputError(f"--file {file_}: cannot read: {getattr(exc, 'strerror', None) or exc}") from None
-    result = load_graph(**graph).sparql(text)
+    result = open_graph(**graph).sparql(text)
     emit(render(result, fmt), output)
 
 
