@@ -35,6 +35,7 @@ class Job:
     named_graphs: tuple[str, ...] | None = None
     accept: str | None = None
     format: str | None = None
+    strict_format: bool = True
     base: str | None = None
 
 
@@ -66,7 +67,7 @@ def _evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
     text = job.query if job.query is not None else named_query_text(kg, job.named or "", dict(job.params))
     query = parse(text, job.base)
     kind = _KINDS[query.algebra.name]
-    form = choose(job.accept, "rdf" if kind in _GRAPH_KINDS.values() else "results", job.format)
+    form = choose(job.accept, "rdf" if kind in _GRAPH_KINDS.values() else "results", job.format, job.strict_format)
     if form is None:
         kinds = "RDF" if kind in _GRAPH_KINDS.values() else "SPARQL results"
         return Answer.error(406, f"none of the {kinds} formats matches the Accept header {job.accept!r}")

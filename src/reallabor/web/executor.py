@@ -102,8 +102,11 @@ class QueryExecutor:
         self._workers.append(worker)
         return worker
 
-    def _replace(self, worker: _Worker) -> _Worker:
+    def _replace(self, worker: _Worker) -> _Worker | None:
+        """Kill ``worker`` and fork its successor (none once the executor is closed)."""
         worker.kill()
+        if worker not in self._workers:
+            return None
         self._workers.remove(worker)
         return self._fork()
 
@@ -124,15 +127,13 @@ class QueryExecutor:
         self.start()
         assert self._idle is not None
         timeout = self.settings.query_timeout
-        deadline = asyncio.get_running_loop().time() + timeout
         try:
             worker = await asyncio.wait_for(self._idle.get(), timeout)
         except TimeoutError:
             return Answer.error(503, f"the server is busy; every query worker stayed busy for {timeout:g} s")
-        remaining = max(deadline - asyncio.get_running_loop().time(), 0.001)
         answer: Answer | None = None
         try:
-            answer = await asyncio.wait_for(worker.ask(job), remaining)
+            answer = await asyncio.wait_for(worker.ask(job), timeout)
         except TimeoutError:
             return Answer.error(503, f"the query was stopped after the time limit of {timeout:g} s")
         finally:
@@ -140,8 +141,8 @@ class QueryExecutor:
             self._release(worker if answer is not None else self._replace(worker))
         return answer or Answer.error(500, "the query worker stopped unexpectedly")
 
-    def _release(self, worker: _Worker) -> None:
-        if self._idle is not None:
+    def _release(self, worker: _Worker | None) -> None:
+        if self._idle is not None and worker is not None:
             self._idle.put_nowait(worker)
 
 

@@ -3,7 +3,8 @@
 The formats come from the one table in ``reallabor.formats``; this module only adds the media types that
 clients commonly send for the same syntax (``application/json`` for SPARQL JSON results, ``text/xml`` ...).
 Ranking follows RFC 9110: the highest q wins; at equal q an exact media type beats ``type/*`` beats ``*/*``;
-remaining ties go to the server's order of preference (its default first).
+remaining ties go to the server's order of preference (its default first). Synonyms match only when named
+exactly, so a wildcard never picks a format through a synonym its canonical type would not match.
 """
 
 from __future__ import annotations
@@ -86,8 +87,8 @@ def negotiate(accept: str | None, candidates: Sequence[Format]) -> Format | None
     for order, form in enumerate(candidates):
         for media_type in media_types(form):
             q, specificity = _match(ranges, media_type)
-            if q <= 0:
-                continue
+            if q <= 0 or (media_type != form.media_type and specificity < 2):
+                continue  # synonyms count only when named exactly: text/* is not a request for text/xml results
             score = (q, specificity, -order)
             if best is None or score > best:
                 best, chosen = score, form
@@ -113,9 +114,17 @@ def by_name(name: str, candidates: Sequence[Format]) -> Format:
     raise InputError(f"format {name!r} is not offered here; choose one of: {names}")
 
 
-def choose(accept: str | None, kind: str, explicit: str | None = None) -> Format | None:
-    """The format for an answer of ``kind``: the explicit one if given, else by Accept; None means 406."""
+def choose(accept: str | None, kind: str, explicit: str | None = None, strict: bool = True) -> Format | None:
+    """The format for an answer of ``kind``: the explicit one if given, else by Accept; None means 406.
+
+    With ``strict=False`` an explicit name that is not offered falls back to the Accept header: SPARQL
+    clients such as SPARQLWrapper send ``format=`` hints of their own (``n3``, ``rdf+xml``) beside Accept.
+    """
     candidates = offered(kind)
     if explicit:
-        return by_name(explicit, candidates)
+        try:
+            return by_name(explicit, candidates)
+        except InputError:
+            if strict:
+                raise
     return negotiate(accept, candidates)

@@ -23,7 +23,7 @@ class WebSettings:
     max_query_bytes: int = _setting(64 * 1024, "Largest SPARQL query text accepted, in bytes (413 beyond).")
     allow_service: bool = _setting(False, "Allow SERVICE clauses (federated queries leave this server).")
     cors_origins: tuple[str, ...] = _setting(("*",), "Origins allowed by CORS.")
-    workers: int = _setting(1, "Worker processes that evaluate queries (each holds a copy of the graph).")
+    workers: int = _setting(2, "Worker processes that evaluate queries (forked; they share the loaded graph).")
 
     def __post_init__(self) -> None:
         if not self.base_iri.startswith(("http://", "https://")):

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
-from ..errors import InputError, ReallaborError
+from ..errors import ReallaborError
 from .evaluate import Answer, Job
 from .executor import QueryExecutor, etag
 from .settings import WebSettings
@@ -35,7 +35,7 @@ class RequestError(ReallaborError):
 
 def sparql_routes(executor: QueryExecutor, settings: WebSettings) -> list[BaseRoute]:
     endpoint = SparqlEndpoint(executor, settings)
-    return [Route(path, endpoint, methods=["GET", "POST"], name=None) for path in ("/sparql", "/sparql/")]
+    return [Route(path, endpoint.handle, methods=["GET", "POST"]) for path in ("/sparql", "/sparql/")]
 
 
 class SparqlEndpoint:
@@ -43,7 +43,7 @@ class SparqlEndpoint:
         self.executor = executor
         self.settings = settings
 
-    async def __call__(self, request: Request) -> Response:
+    async def handle(self, request: Request) -> Response:
         try:
             params = await protocol_parameters(request, self.settings.max_query_bytes)
             queries = params.get("query", [])
@@ -60,7 +60,8 @@ class SparqlEndpoint:
                 default_graphs=_graphs(params, "default-graph-uri"),
                 named_graphs=_graphs(params, "named-graph-uri"),
                 accept=request.headers.get("accept"),
-                format=_single(params, "format"),
+                format=_format_hint(params),
+                strict_format=False,
                 base=_endpoint_url(request),
             )
         except ReallaborError as exc:
@@ -138,11 +139,10 @@ def _graphs(params: dict[str, list[str]], name: str) -> tuple[str, ...] | None:
     return None if values is None else tuple(values)
 
 
-def _single(params: dict[str, list[str]], name: str) -> str | None:
-    values = params.get(name, [])
-    if len(values) > 1:
-        raise InputError(f"give at most one {name!r} parameter")
-    return values[0] if values else None
+def _format_hint(params: dict[str, list[str]]) -> str | None:
+    """A ``format`` parameter, not part of the protocol: clients such as SPARQLWrapper send it (even twice)."""
+    values = set(params.get("format", []))
+    return values.pop() if len(values) == 1 else None
 
 
 def _endpoint_url(request: Request) -> str:
