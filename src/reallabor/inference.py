@@ -16,6 +16,7 @@ from pathlib import Path
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from .atomic import atomic_write_bytes
+from .errors import InputError
 from .load import Source
 from .namespaces import INFERRED_GRAPH
 
@@ -82,13 +83,31 @@ def _trivial(s: object, p: object, o: object) -> bool:
     return (p in _REFLEXIVE and s == o) or (p == RDF.type and o in (OWL.Thing, RDFS.Resource))
 
 
-def add_inferences(dataset: Dataset, sources: Sequence[Source], use_cache: bool = True) -> int:
+REASONERS = ("auto", "owlrl", "rules")
+# Below this many input triples owlrl (the reference) answers in about a second; above it the rules take over.
+AUTO_OWLRL_LIMIT = 20_000
+
+
+def closure(asserted: Graph, reasoner: str = "auto") -> Graph:
+    """The inferred triples, by owlrl (reference) or the SPARQL rules (fast); "auto" picks by size."""
+    if reasoner not in REASONERS:
+        raise InputError(f"unknown reasoner {reasoner!r}; choose one of: {', '.join(REASONERS)}")
+    if reasoner == "rules" or (reasoner == "auto" and len(asserted) > AUTO_OWLRL_LIMIT):
+        from .rules import rules_closure
+
+        return rules_closure(asserted)
+    return owl_rl_closure(asserted)
+
+
+def add_inferences(dataset: Dataset, sources: Sequence[Source], use_cache: bool = True, reasoner: str = "auto") -> int:
     """Fill the inferred graph of ``dataset``; returns the number of inferred triples."""
     target = dataset.graph(URIRef(INFERRED_GRAPH))
-    path = cache_dir() / f"closure-{cache_key(sources)}.nt" if use_cache else None
+    asserted = reasoning_input(dataset, sources)
+    chosen = reasoner if reasoner != "auto" else ("rules" if len(asserted) > AUTO_OWLRL_LIMIT else "owlrl")
+    path = cache_dir() / f"closure-{chosen}-{cache_key(sources)}.nt" if use_cache else None
     if path is not None and _read_cache(path, target):
         return len(target)
-    inferred = owl_rl_closure(reasoning_input(dataset, sources))
+    inferred = closure(asserted, chosen)
     _copy(inferred, target)
     if path is not None:
         _write_cache(path, inferred)
