@@ -18,7 +18,7 @@ from rdflib import BNode, Graph
 
 from .errors import InputError, RemoteError
 from .export import serialize_graph
-from .remote import Response, Settings, display_url, http_request
+from .remote import HTTPStatusError, Response, Settings, display_url, http_request
 
 DEFAULT_CHUNK = 10_000
 Triple = tuple
@@ -47,7 +47,13 @@ def get_graph(gsp_url: str, graph_iri: str | None, settings: Settings) -> Graph:
 
     url = graph_url(gsp_url, graph_iri)
     accept = "application/n-triples, text/turtle;q=0.9, application/rdf+xml;q=0.5"
-    response = http_request("GET", url, settings, headers={"Accept": accept})
+    try:
+        response = http_request("GET", url, settings, headers={"Accept": accept})
+    except HTTPStatusError as exc:
+        if exc.status == 404:
+            name = f"graph <{graph_iri}>" if graph_iri else "the default graph"
+            raise RemoteError(f"{display_url(gsp_url)}: {name} not found (404)") from None
+        raise
     form = next((f for f in RDF_FORMATS if f.media_type == response.media_type and not f.quads), None)
     if form is None:
         shown = response.media_type or "no content type"

@@ -15,10 +15,12 @@ import base64
 import http.client
 import io
 import os
+import re
 import socket
 import time
 import urllib.error
 import urllib.request
+import warnings
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,10 +33,24 @@ from .errors import InputError, ReallaborError, RemoteError
 from .results import QueryResult
 
 T = TypeVar("T")
+# Strings, IRIs and comments, so that a "#" inside a string or an IRI is not taken for a comment.
+_TOKENS = re.compile(
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\''
+    r'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'|<[^<>"{}|^`\\\s]*>|#[^\n]*'
+)
+_PROLOGUE = re.compile(r"^(?:\s*(?:PREFIX\s+[^\s:]*:\s*<[^>]*>|BASE\s*<[^>]*>))*", re.IGNORECASE)
 RETRY_STATUSES = frozenset({429, 503})
 MAX_RETRY_AFTER = 30.0
 _GRAPH_KINDS = ("CONSTRUCT", "DESCRIBE")
 _MEDIA_ALIASES = {"application/json": "application/sparql-results+json", "application/turtle": "text/turtle"}
+
+
+class HTTPStatusError(RemoteError):
+    """The service answered with an HTTP error status (kept in ``status`` so callers can say more)."""
+
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
 
 
 @dataclass(frozen=True)
@@ -186,7 +202,7 @@ def describe_failure(exc: BaseException, url: str, settings: Settings, attempts:
     status = _status(exc)
     tries = f" after {attempts} attempts" if attempts > 1 else ""
     if status is not None:
-        return RemoteError(_http_message(status, where, exc, tries))
+        return HTTPStatusError(_http_message(status, where, exc, tries), status)
     reason = _reason(exc)
     if isinstance(reason, TimeoutError | socket.timeout):
         return RemoteError(f"{where}: no answer within {settings.timeout:g} s (raise --timeout?)")
@@ -302,21 +318,36 @@ class RemoteStore:
     def _wrapper(self, text: str):
         from SPARQLWrapper import JSON, POST, TURTLE, URLENCODED, SPARQLWrapper
 
-        wrapper = SPARQLWrapper(self.endpoint, agent="reallabor")
-        wrapper.setQuery(text)
-        kind = wrapper.queryType
-        if wrapper.isSparqlUpdateRequest():
+        kind = query_kind(text)
+        if kind not in ("SELECT", "ASK", *_GRAPH_KINDS):
             raise InputError("--endpoint runs queries only; use `reallabor push` to change a remote store")
+        wrapper = SPARQLWrapper(self.endpoint, agent="reallabor")
+        with warnings.catch_warnings():  # its own guess at the query form warns; ours below replaces it
+            warnings.simplefilter("ignore")
+            wrapper.setQuery(text)
+        wrapper.queryType = kind
         wrapper.setMethod(POST)
         wrapper.setRequestMethod(URLENCODED)
         wrapper.setReturnFormat(TURTLE if kind in _GRAPH_KINDS else JSON)
-        wrapper.setTimeout(self.settings.timeout)
+        wrapper.timeout = self.settings.timeout  # setTimeout() rounds down to whole seconds (0.5 -> no timeout)
         if self.graph:
             wrapper.addDefaultGraph(self.graph)
         credentials = credentials_for(self.endpoint)
         if credentials is not None:
             wrapper.addCustomHttpHeader("Authorization", credentials.header())
         return wrapper, kind
+
+
+def query_kind(text: str) -> str:
+    """SELECT, ASK, CONSTRUCT, DESCRIBE or an update keyword: the first word after comments and prologue.
+
+    SPARQLWrapper's own guess misreads consecutive comment lines (our ``#+`` headers) and words such as
+    ``rl:addressesMegatrend`` (it finds ``ADD``), so the form is read here and handed to it.
+    """
+    code = _TOKENS.sub(lambda m: " " if m.group().startswith("#") else m.group(), text)
+    body = _PROLOGUE.sub("", code)
+    word = re.match(r"\s*([A-Za-z]+)", body)
+    return word.group(1).upper() if word else ""
 
 
 def parse_answer(kind: str, response: Response, url: str) -> QueryResult:
