@@ -512,7 +512,9 @@ class Pages:
             for item in sorted(static.iterdir(), key=lambda i: i.name)
             if item.is_file()
         }
-        docs["context.jsonld"] = Document("application/ld+json", (ontology_dir() / "context.jsonld").read_bytes)
+        docs["context.jsonld"] = Document(
+            "application/ld+json", _bind_context(ontology_dir() / "context.jsonld", self.site.base)
+        )
         if self.site.export is not None:
             for form in DATA_FORMATS[:3]:
                 docs[DUMP_NAME + form.suffix] = Document(_media(form), _bind_export(self.site.export, form.name))
@@ -724,6 +726,33 @@ def _bind_graph(graph: Callable[[], Graph], form: Format) -> Callable[[], bytes]
     from ..export import serialize_graph
 
     return lambda: serialize_graph(graph(), form)
+
+
+def _bind_context(path, base: str) -> Callable[[], bytes]:
+    """The JSON-LD context, with prefixes under the default base (``mt:``) moved to the site's base."""
+    import json
+
+    from ..namespaces import DEFAULT_BASE_IRI
+
+    def produce() -> bytes:
+        data = path.read_bytes()
+        if base == DEFAULT_BASE_IRI:
+            return data
+        context = json.loads(data)
+        moved = _rebase_strings(context, DEFAULT_BASE_IRI, base)
+        return (json.dumps(moved, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+    return produce
+
+
+def _rebase_strings(value, old: str, new: str):
+    if isinstance(value, str):
+        return new + value[len(old) :] if value.startswith(old) else value
+    if isinstance(value, dict):
+        return {k: _rebase_strings(v, old, new) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_rebase_strings(v, old, new) for v in value]
+    return value
 
 
 def _bind_export(export: Callable[[str], bytes], name: str) -> Callable[[], bytes]:
