@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 
 from rdflib import RDF, XSD, Graph, Literal, URIRef
@@ -49,6 +50,5 @@ def void_graph(
 
 
 def _slug(iri: str) -> str:
-    import hashlib
-
+    """A short stable name for a class partition's IRI."""
     return hashlib.sha1(iri.encode("utf-8")).hexdigest()[:12]
