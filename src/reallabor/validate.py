@@ -106,7 +106,8 @@ def validate_graph(data: Graph, lang: str = "en") -> Report:
     _conforms, results, _text = pyshacl.validate(
         data, shacl_graph=shapes_graph(), inference="none", advanced=False, allow_warnings=True
     )
-    problems = [_problem(results, node, data, lang) for node in results.subjects(RDF.type, SH.ValidationResult)]
+    found = {_problem(results, node, data, lang) for node in results.subjects(RDF.type, SH.ValidationResult)}
+    problems = list(found)  # one line per distinct problem: maxCount and pattern may both flag one value
     problems.sort(key=lambda p: (SEVERITY_ORDER.get(p.severity, 9), p.focus, p.path, p.value, p.message))
     return Report(problems, results)
 
@@ -194,7 +195,8 @@ def report_text(report: Report, lang: str = "en") -> str:
     for p in report.problems:
         where = f"{p.label} <{p.focus}>" if p.label else f"<{p.focus}>"
         path = f" {p.path}:" if p.path else ":"
-        lines.append(f"{names.get(p.severity, p.severity)}: {where}{path} {p.message}")
+        value = f" ({p.value})" if p.value and p.value not in p.message else ""
+        lines.append(f"{names.get(p.severity, p.severity)}: {where}{path} {p.message}{value}")
     lines.append(_summary(report, lang))
     return "\n".join(lines) + "\n"
 

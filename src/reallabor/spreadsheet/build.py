@@ -36,6 +36,7 @@ class Context:
     origin: str
     prefix: str = ""
     registry: dict[str, dict[str, URIRef]] = field(default_factory=dict)
+    incomplete: set[str] = field(default_factory=set)  # tables that could not be read whole
     paths: dict[URIRef, str] = field(default_factory=dict)
     subjects: dict[int, URIRef] = field(default_factory=dict)  # id(row) -> IRI
 
@@ -50,6 +51,7 @@ def build_graph(
 ) -> Graph:
     """The graph the spreadsheet describes; problems are collected, not raised."""
     ctx = Context(layout, vocab, problems, origin)
+    ctx.incomplete = {name for name, raw in tables.items() if not raw.complete}
     graph = Graph()
     if not _municipality(tables, ctx, municipality):
         return graph
@@ -59,7 +61,7 @@ def build_graph(
     for table in layout.tables:
         if table.name in tables:
             raw = tables[table.name]
-            if table.subject is None:
+            if table.subject is not None:
                 _check_duplicate_keys(raw, ctx)
             for row in raw.rows:
                 _row_triples(table, row, _subject(table, row, ctx), ctx, graph)
@@ -225,6 +227,8 @@ def _values(column: Column, text: str, row: Row, ctx: Context) -> list[Node]:
     nodes = []
     for part in (p for p in parts if p):
         node = _value(column, part, ctx)
+        if node is None and column.kind == "ref" and column.table in ctx.incomplete:
+            continue  # that table's own problem is reported already; its ids are unknown, not wrong
         if node is None:
             ctx.problems.add(row.at(column.name), f"{_unknown(column, part)}: expected {_expected(column, ctx)}")
         else:

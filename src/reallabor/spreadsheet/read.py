@@ -41,6 +41,9 @@ class RawTable:
     table: Table
     file: str
     rows: list[Row] = field(default_factory=list)
+    # False when the file or one of its rows could not be read: references to its ids are then not
+    # reported as unknown, since the real problem is already in the list.
+    complete: bool = True
 
 
 def read_spreadsheet(path: Path, layout: Layout, problems: Problems) -> dict[str, RawTable]:
@@ -71,9 +74,11 @@ def _read_folder(folder: Path, layout: Layout, problems: Problems) -> dict[str, 
             problems.add(Place(file.name, file.stem), f"unknown table file; expected one of: {expected}")
             continue
         table = layout.table(name)
+        before = len(problems.items)
         text = _decode(file.read_bytes(), Place(file.name, name), problems)
-        if text is not None:
-            tables[name] = _parse_csv(text, table, file.name, problems)
+        raw = RawTable(table, file.name) if text is None else _parse_csv(text, table, file.name, problems)
+        raw.complete = len(problems.items) == before
+        tables[name] = raw
     return tables
 
 
@@ -148,11 +153,10 @@ def _read_workbook(path: Path, layout: Layout, problems: Problems) -> dict[str, 
                 (number, [_cell_text(v) for v in values])
                 for number, values in enumerate(sheet.iter_rows(min_row=1, values_only=True), start=1)
             ]
-            raw = RawTable(table, path.name)
-            if not any(any(cells) for _, cells in records):
-                problems.add(Place(path.name, name), f"the sheet is empty; expected a header row: {table.headers}")
-            else:
-                tables[name] = _rows(raw, records, table, problems, None)
+            before = len(problems.items)
+            raw = _rows(RawTable(table, path.name), records, table, problems, None)
+            raw.complete = len(problems.items) == before
+            tables[name] = raw
     finally:
         workbook.close()
     return tables
