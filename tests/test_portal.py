@@ -205,6 +205,14 @@ def test_memory_catalog_equals_published_catalog(kg_asserted, site):
     assert catalog_bytes(kg_asserted, site_url=SITE) == (site / "catalog.ttl").read_bytes()
 
 
+def test_endpoint_override(kg_asserted, tmp_path):
+    write_site(kg_asserted, tmp_path, endpoint="https://sparql.example.org/q")
+    graph = parse((tmp_path / "catalog.ttl").read_bytes(), "turtle")
+    assert (None, DCAT.endpointURL, URIRef("https://sparql.example.org/q")) in graph
+    void = Graph().parse(tmp_path / "void.ttl")
+    assert (None, VOID.sparqlEndpoint, URIRef("https://sparql.example.org/q")) in void
+
+
 def test_missing_dump_is_named(kg_asserted, tmp_path):
     write_site(kg_asserted, tmp_path)
     (tmp_path / "dumps" / "reallabor.nt.gz").unlink()

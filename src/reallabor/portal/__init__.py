@@ -158,14 +158,20 @@ def write_portal_files(
     *,
     config: PublicationConfig | None = None,
     base_iri: str | None = None,
+    endpoint: str | None = None,
 ) -> None:
     """Write the CSV tables, then catalog.ttl/.jsonld/.rdf and void.ttl, measuring the files in ``site_dir``.
 
     ``publish`` writes dumps/reallabor.{ttl,jsonld,nt,nt.gz} first; a missing one is an InputError naming it.
+    ``endpoint`` overrides the configuration's SPARQL endpoint (publish --endpoint).
     """
+    from dataclasses import replace
+
     from .tables import csv_table
 
     config = config or load_config()
+    if endpoint:
+        config = replace(config, sparql_endpoint=endpoint)
     site_dir = Path(site_dir)
     for spec in file_specs():
         if spec.query is not None:
