@@ -166,6 +166,7 @@ def _digest(folder: Path) -> dict[str, str]:
     }
 
 
+@pytest.mark.slow
 def test_publish_is_deterministic_and_replaces_the_folder(site, kg_lod, tmp_path):
     from reallabor.publish import publish
 
