@@ -22,6 +22,8 @@ import pytest
 from rdflib import Graph, Namespace, URIRef
 from rdflib.compare import isomorphic
 
+from reallabor.results import write_result
+
 SD = Namespace("http://www.w3.org/ns/sparql-service-description#")
 GRAPH_A = "http://example.org/graph/a"
 GRAPH_B = "http://example.org/graph/b"
@@ -48,13 +50,18 @@ def free_port() -> int:
 def running_server(*args: str, cwd: Path | None = None) -> Iterator[str]:
     """Start `reallabor serve ARGS` on a free port, yield its base URL, stop it (SIGTERM) afterwards."""
     port = free_port()
-    command = [sys.executable, "-m", "reallabor.cli", "serve", "--port", str(port), *args]
+    with running_process([sys.executable, "-m", "reallabor.cli", "serve", "--port", str(port), *args], port, cwd):
+        yield f"http://127.0.0.1:{port}"
+
+
+@contextlib.contextmanager
+def running_process(command: list[str], port: int, cwd: Path | None = None, ready: str = "/sparql") -> Iterator[None]:
     url = f"http://127.0.0.1:{port}"
     with tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or tempfile.gettempdir())
         try:
-            _wait_until_ready(process, url, log)
-            yield url
+            _wait_until_ready(process, url + ready, log)
+            yield
         finally:
             process.send_signal(signal.SIGTERM)
             try:
@@ -64,14 +71,14 @@ def running_server(*args: str, cwd: Path | None = None) -> Iterator[str]:
                 process.wait()
 
 
-def _wait_until_ready(process: subprocess.Popen, url: str, log) -> None:
+def _wait_until_ready(process: subprocess.Popen, endpoint: str, log) -> None:
     deadline = time.monotonic() + 300
     while time.monotonic() < deadline:
         if process.poll() is not None:
             log.seek(0)
             pytest.fail(f"reallabor serve exited with {process.returncode}:\n{log.read().decode()[-3000:]}")
         with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(f"{url}/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
+            if httpx.get(endpoint, params={"query": "ASK {}"}, timeout=5).status_code == 200:
                 return
         time.sleep(0.2)
     pytest.fail("reallabor serve did not answer within 300 s")
@@ -128,8 +135,6 @@ def test_select_xml(sparql_url, kg):
 
 @pytest.mark.parametrize("fmt", ["csv", "tsv"])
 def test_select_csv_tsv(sparql_url, kg, fmt):
-    from reallabor.results import write_result
-
     response = wrapper(sparql_url, LABS, fmt)
     assert response.response.headers["Content-Type"].startswith({"csv": "text/csv", "tsv": "text/tab-separated"}[fmt])
     assert response.convert() == write_result(kg.sparql(LABS), fmt).encode("utf-8")
@@ -435,3 +440,46 @@ def test_serve_rejects_bad_settings(cli):
     assert result.returncode == 2
     assert b"--query-timeout" in result.stderr
     assert b"Traceback" not in result.stderr
+
+
+MOUNTING_APP = """
+import sys
+import uvicorn
+from starlette.applications import Starlette
+from starlette.routing import Mount
+from reallabor import KnowledgeGraph
+from reallabor.web import WebSettings, router
+kg = KnowledgeGraph.load([sys.argv[2]], bundled=False, inference=False)
+app = Starlette(routes=[Mount("/lod", app=router(kg, WebSettings(query_timeout=5)))])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning")
+"""
+
+
+def test_router_mounts_in_another_app(tmp_path):
+    (tmp_path / "extra.trig").write_text(TRIG, encoding="utf-8")
+    port = free_port()
+    command = [sys.executable, "-c", MOUNTING_APP, str(port), str(tmp_path / "extra.trig")]
+    with running_process(command, port, tmp_path, ready="/lod/sparql"):
+        url = f"http://127.0.0.1:{port}/lod/sparql"
+        assert ask(url, ASK_A)
+        assert not ask(url, ASK_A, **{"default-graph-uri": GRAPH_B})
+        description = Graph().parse(data=httpx.get(url).text, format="turtle")
+        assert (None, SD.endpoint, URIRef(url)) in description
+        assert httpx.get(f"http://127.0.0.1:{port}/lod/api/queries").status_code == 200
+
+
+@pytest.mark.slow
+def test_oxigraph_store_behind_the_same_endpoint(tmp_path, kg):
+    """With --store oxigraph the store answers the text itself; answers, limits and the timeout stay the same."""
+    options = ["--store", f"oxigraph:{tmp_path / 'store'}", "--query-timeout", "2", "--row-limit", "5"]
+    with running_server(*options, cwd=tmp_path) as url:
+        endpoint = f"{url}/sparql"
+        response = httpx.get(endpoint, params={"query": LABS})
+        assert [b["lab"]["value"] for b in response.json()["results"]["bindings"]] == expected_labs(kg)[:5]
+        everything = httpx.get(endpoint, params={"query": "SELECT * WHERE { ?s ?p ?o }"})
+        assert len(everything.json()["results"]["bindings"]) == 5
+        assert everything.headers["x-reallabor-truncated"] == "true"
+        assert httpx.post(endpoint, data={"query": CROSS_PRODUCT}, timeout=60).status_code == 503
+        assert httpx.get(f"{url}/api/queries/labs-by-sdg", params={"sdg": "8", "format": "csv"}).content == (
+            write_result(kg.query("labs-by-sdg", sdg="8"), "csv").encode("utf-8")
+        )

@@ -73,9 +73,30 @@ def _evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
         return Answer.error(406, f"none of the {kinds} formats matches the Accept header {job.accept!r}")
     if not settings.allow_service and _uses_service(query):
         return Answer.error(400, "SERVICE (federated query) is disabled on this endpoint")
-    result = _dataset(kg, query, job).query(query)
-    limited, truncated = _limit(result, kind, settings.row_limit)
+    if _native(kg, job):
+        limited, truncated = _cut(kg.store.query(text), settings.row_limit)
+    else:
+        limited, truncated = _limit(_dataset(kg, query, job).query(query), kind, settings.row_limit)
     return Answer(200, form.media_type, render(limited, form), truncated)
+
+
+def _native(kg: KnowledgeGraph, job: Job) -> bool:
+    """Whether the store answers the text itself: a store other than rdflib's (Oxigraph evaluates FROM over its
+    own graphs), unless the protocol names a dataset, which is assembled in rdflib."""
+    from ..store import MemoryStore
+
+    return not isinstance(kg.store, MemoryStore) and job.default_graphs is None and job.named_graphs is None
+
+
+def _cut(result: QueryResult, row_limit: int) -> tuple[QueryResult, bool]:
+    if result.is_graph and result.graph is not None and len(result.graph) > row_limit:
+        graph = Graph()
+        for triple in sorted(result.graph)[:row_limit]:
+            graph.add(triple)
+        return QueryResult(result.kind, graph=graph), True
+    if len(result.rows) > row_limit:
+        return QueryResult(result.kind, variables=result.variables, rows=result.rows[:row_limit]), True
+    return result, False
 
 
 def named_query_text(kg: KnowledgeGraph, name: str, given: dict[str, str]) -> str:
