@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import inspect
 from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -108,7 +109,12 @@ def _portal_files(kg, root: Path, base_iri: str, endpoint: str | None) -> None:
     if importlib.util.find_spec("reallabor.portal") is not None:
         portal = importlib.import_module("reallabor.portal")
         if hasattr(portal, "write_portal_files"):
-            portal.write_portal_files(kg, root, base_iri, base_iri=base_iri)
+            extra = (
+                {"endpoint": endpoint}
+                if endpoint and "endpoint" in inspect.signature(portal.write_portal_files).parameters
+                else {}
+            )
+            portal.write_portal_files(kg, root, base_iri, base_iri=base_iri, **extra)
             return
     _write(root, "void.ttl", minimal_void(kg, base_iri, endpoint))
 
