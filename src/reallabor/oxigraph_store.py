@@ -53,7 +53,7 @@ class OxigraphStore:
         folder = Path(path)
         try:
             store = pyoxigraph.Store.read_only(str(folder)) if read_only else pyoxigraph.Store(str(folder))
-        except OSError as exc:
+        except (OSError, RuntimeError) as exc:  # RocksDB reports a busy or damaged folder as RuntimeError
             raise InputError(f"oxigraph:{folder}: cannot open the store: {_one_line(exc)}") from None
         return cls(store, folder)
 
