@@ -1,7 +1,7 @@
 """Binding parameters into SPARQL text as a VALUES block at the start of the outermost WHERE group.
 
 One mechanism for every backend (rdflib, Oxigraph, remote endpoints): the values are RDF terms written in
-their N-Triples form by rdflib, so quotes, braces and backslashes in a value stay inside its literal and
+their N-Triples form (``terms.n3``), so quotes, braces and backslashes in a value stay inside its literal and
 can never change the query's structure. A block at the start of the group behaves like a pre-binding: every
 pattern and every FILTER in the group (OPTIONAL ones included) sees the value.
 """
@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Any
 
-from rdflib import Literal, URIRef
-from rdflib.term import Node
-
+from . import terms
 from .errors import ParameterError, QuerySyntaxError
+
+Node = Any  # an rdflib, pyoxigraph or reallabor.terms term
 
 # Tokens that may contain braces but must not be counted: strings, IRIs, comments.
 _SKIP = re.compile(
@@ -27,28 +28,19 @@ _CONSTRUCT = re.compile(r"\bCONSTRUCT\s*$", re.IGNORECASE)
 # SPARQL 1.1 (section 19.2) expands \uXXXX and \UXXXXXXXX anywhere in the query text before parsing, even
 # inside a literal after an escaped backslash; no escaping can protect such a value, so it is refused.
 _CODEPOINT_ESCAPE = re.compile(r"\\[uU]")
-_ECHAR = {"\\": "\\\\", '"': '\\"', "\n": "\\n", "\r": "\\r", "\t": "\\t", "\b": "\\b", "\f": "\\f"}
 
 
 def sparql_term(term: Node) -> str:
     """An RDF term in SPARQL syntax; literals escaped so their content can never leave the literal."""
-    if isinstance(term, Literal):
-        text = str(term)
-        if _CODEPOINT_ESCAPE.search(text):
-            raise ParameterError("a value containing a \\u or \\U escape sequence cannot be bound safely")
-        body = "".join(_ECHAR.get(char, char) for char in text)
-        if term.language:
-            return f'"{body}"@{term.language}'
-        if term.datatype:
-            return f'"{body}"^^{URIRef(term.datatype).n3()}'
-        return f'"{body}"'
-    return term.n3()
+    if terms.kind(term) == "literal" and _CODEPOINT_ESCAPE.search(terms.value(term)):
+        raise ParameterError("a value containing a \\u or \\U escape sequence cannot be bound safely")
+    return terms.n3(term)
 
 
 def values_block(bindings: Mapping[str, Node]) -> str:
     names = " ".join(f"?{name}" for name in bindings)
-    terms = " ".join(sparql_term(term) for term in bindings.values())
-    return f"VALUES ({names}) {{ ({terms}) }}"
+    values = " ".join(sparql_term(term) for term in bindings.values())
+    return f"VALUES ({names}) {{ ({values}) }}"
 
 
 def inject_values(text: str, bindings: Mapping[str, Node]) -> str:

@@ -9,9 +9,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rdflib import Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from rdflib import Dataset, Graph
 
+from . import terms
 from .binding import inject_values
 from .export import serialize_dataset, serialize_graph
 from .formats import rdf_format
@@ -20,6 +20,7 @@ from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .queries import LANGUAGE_PARAMETER, NamedQuery, bind_parameters, catalogue, get_query, is_iri
 from .results import QueryResult
 from .store import MemoryStore, Store
+from .terms import Iri, Lit
 
 
 @dataclass(frozen=True)
@@ -103,15 +104,15 @@ class KnowledgeGraph:
         """Run an ad-hoc SPARQL query over the union of all graphs."""
         return self.store.query(text)
 
-    def resolve(self, value: str, cls: str) -> URIRef | None:
+    def resolve(self, value: str, cls: str) -> Iri | None:
         """The resource of class ``cls`` named by ``value``: its IRI, the last segment of its IRI, or a label."""
         resolver = catalogue()["_resolve-resource"]
-        bindings: dict[str, Node] = {"class": URIRef(cls), "key": Literal(value)}
+        bindings: dict[str, Iri | Lit] = {"class": Iri(cls), "key": Lit(value)}
         if is_iri(value):
-            bindings["iri"] = URIRef(value)
+            bindings["iri"] = Iri(value)
         rows = self.store.query(inject_values(resolver.text, bindings)).rows
-        found = sorted({row["resource"] for row in rows if "resource" in row})
-        return URIRef(found[0]) if len(found) == 1 else None
+        found = sorted({terms.value(row["resource"]) for row in rows if "resource" in row})
+        return Iri(found[0]) if len(found) == 1 else None
 
     # -- data out -------------------------------------------------------------------------------------
 

@@ -5,24 +5,24 @@ The instance base IRI is a setting (see ``settings``); what stands here never ch
 
 from __future__ import annotations
 
-from rdflib import Namespace
+from typing import Any
 
-RL = Namespace("https://w3id.org/reallabor/ontology#")
+RL_IRI = "https://w3id.org/reallabor/ontology#"
+SDG_IRI = "http://metadata.un.org/sdg/"
+SDGO_IRI = "http://metadata.un.org/sdg/ontology#"
+SCHEMA_IRI = "http://schema.org/"
 ONTOLOGY_IRI = "https://w3id.org/reallabor/ontology"
 DEFAULT_BASE_IRI = "https://w3id.org/reallabor/id/"
 GRAPH_BASE = "https://w3id.org/reallabor/graph/"
 INFERRED_GRAPH = GRAPH_BASE + "inferred"
-SDG = Namespace("http://metadata.un.org/sdg/")
-SDGO = Namespace("http://metadata.un.org/sdg/ontology#")
-SCHEMA = Namespace("http://schema.org/")
 
 # Prefixes offered to SPARQL texts, Turtle output and the JSON-LD context; one table for all three.
 PREFIXES: dict[str, str] = {
-    "rl": str(RL),
-    "sdg": str(SDG),
-    "sdgo": str(SDGO),
+    "rl": RL_IRI,
+    "sdg": SDG_IRI,
+    "sdgo": SDGO_IRI,
     "mt": DEFAULT_BASE_IRI + "megatrend/",
-    "schema": str(SCHEMA),
+    "schema": SCHEMA_IRI,
     "skos": "http://www.w3.org/2004/02/skos/core#",
     "dcterms": "http://purl.org/dc/terms/",
     "dcat": "http://www.w3.org/ns/dcat#",
@@ -43,3 +43,16 @@ def expand_curie(value: str) -> str:
     if sep and prefix in PREFIXES and not local.startswith("//"):
         return PREFIXES[prefix] + local
     return value
+
+
+_NAMESPACES = {"RL": RL_IRI, "SDG": SDG_IRI, "SDGO": SDGO_IRI, "SCHEMA": SCHEMA_IRI}
+
+
+def __getattr__(name: str) -> Any:
+    """rdflib Namespace objects (RL, SDG, SDGO, SCHEMA), built on first use so that importing this module
+    does not import rdflib (the CLI's warm path never needs it)."""
+    if name in _NAMESPACES:
+        from rdflib import Namespace
+
+        return Namespace(_NAMESPACES[name])
+    raise AttributeError(name)

@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-import yaml
-from rdflib import Literal, URIRef
-from rdflib.term import Node
-
 from .errors import InputError, ParameterError, UnknownQueryError
-from .namespaces import SDG, expand_curie
+from .namespaces import SDG_IRI, expand_curie
 from .resources import queries_dir
+from .terms import Iri, Lit
+
+XSD_INTEGER = "http://www.w3.org/2001/XMLSchema#integer"
+Node = Iri | Lit
 
 HEADER_PREFIX = "#+"
 LANGUAGE_PARAMETER = "lang"
@@ -29,7 +29,8 @@ _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # An absolute IRI without the characters SPARQL forbids inside <...>.
 _IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
 
-Resolver = Callable[[str, str], URIRef | None]
+# Finds the resource of a class (second argument) that a parameter value names; None when there is none.
+Resolver = Callable[[str, str], Iri | None]
 
 
 @dataclass(frozen=True)
@@ -66,6 +67,8 @@ def parse_query_file(path: Path) -> NamedQuery:
     header = "\n".join(
         line[len(HEADER_PREFIX) :].removeprefix(" ") for line in text.splitlines() if line.startswith(HEADER_PREFIX)
     )
+    import yaml  # only when the catalogue is first read
+
     try:
         meta = yaml.safe_load(header) or {}
     except yaml.YAMLError as exc:
@@ -158,10 +161,10 @@ def to_term(param: Parameter, value: str, resolve: Resolver) -> Node:
 
 
 def _goal(param: Parameter, value: str, resolve: Resolver) -> Node | None:
-    value = value.removeprefix(str(SDG))
+    value = value.removeprefix(SDG_IRI)
     match = _GOAL.match(value)
     if match and 1 <= int(match.group(1)) <= 17:
-        return SDG[str(int(match.group(1)))]
+        return Iri(SDG_IRI + str(int(match.group(1))))
     return None
 
 
@@ -169,11 +172,11 @@ def _goal_or_target(param: Parameter, value: str, resolve: Resolver) -> Node | N
     goal = _goal(param, value, resolve)
     if goal is not None:
         return goal
-    match = _TARGET.match(value.removeprefix(str(SDG)))
+    match = _TARGET.match(value.removeprefix(SDG_IRI))
     if not match or not 1 <= int(match.group(1)) <= 17:
         return None
-    target = SDG[f"{int(match.group(1))}.{match.group(2).lower()}"]
-    return resolve(str(target), "http://metadata.un.org/sdg/ontology#Target")
+    target = f"{SDG_IRI}{int(match.group(1))}.{match.group(2).lower()}"
+    return resolve(target, "http://metadata.un.org/sdg/ontology#Target")
 
 
 def _resource(param: Parameter, value: str, resolve: Resolver) -> Node | None:
@@ -181,19 +184,19 @@ def _resource(param: Parameter, value: str, resolve: Resolver) -> Node | None:
 
 
 def _iri(param: Parameter, value: str, resolve: Resolver) -> Node | None:
-    return URIRef(value) if _IRI.match(value) else None
+    return Iri(value) if _IRI.match(value) else None
 
 
 def _integer(param: Parameter, value: str, resolve: Resolver) -> Node | None:
-    return Literal(int(value)) if re.fullmatch(r"[+-]?\d{1,18}", value) else None
+    return Lit(str(int(value)), datatype=XSD_INTEGER) if re.fullmatch(r"[+-]?\d{1,18}", value) else None
 
 
 def _lang(param: Parameter, value: str, resolve: Resolver) -> Node | None:
-    return Literal(value.lower()) if _LANG.match(value) else None
+    return Lit(value.lower()) if _LANG.match(value) else None
 
 
 def _string(param: Parameter, value: str, resolve: Resolver) -> Node | None:
-    return Literal(value)
+    return Lit(value)
 
 
 _CONVERTERS: dict[str, Callable[[Parameter, str, Resolver], Node | None]] = {

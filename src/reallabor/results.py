@@ -11,15 +11,17 @@ import csv
 import io
 import json
 from dataclasses import dataclass, field
+from typing import Any
 from typing import Literal as TypingLiteral
 from xml.sax.saxutils import escape, quoteattr
 
-from rdflib import BNode, Graph, Literal, URIRef
-from rdflib.term import Node
-
+from . import terms
 from .namespaces import PREFIXES
 
 QueryKind = TypingLiteral["SELECT", "ASK", "CONSTRUCT", "DESCRIBE"]
+# A row maps variable names to RDF terms: rdflib terms from the in-memory store, pyoxigraph terms from the
+# snapshot store; reallabor.terms reads both, so every writer below works on either.
+Node = Any
 Row = dict[str, Node]
 
 
@@ -29,7 +31,7 @@ class QueryResult:
     variables: list[str] = field(default_factory=list)
     rows: list[Row] = field(default_factory=list)
     boolean: bool | None = None
-    graph: Graph | None = None
+    graph: Any = None  # an rdflib Graph for CONSTRUCT/DESCRIBE
 
     @property
     def is_graph(self) -> bool:
@@ -44,14 +46,13 @@ def compact(term: Node | None) -> str:
     """A short human form: prefixed name for known namespaces, lexical form for literals."""
     if term is None:
         return ""
-    if isinstance(term, URIRef):
+    form, text = terms.kind(term), terms.value(term)
+    if form == "uri":
         for prefix, namespace in PREFIXES.items():
-            if term.startswith(namespace) and len(term) > len(namespace):
-                return f"{prefix}:{term[len(namespace) :]}"
-        return str(term)
-    if isinstance(term, BNode):
-        return f"_:{term}"
-    return str(term)
+            if text.startswith(namespace) and len(text) > len(namespace):
+                return f"{prefix}:{text[len(namespace) :]}"
+        return text
+    return f"_:{text}" if form == "bnode" else text
 
 
 def _boolean_rows(result: QueryResult) -> tuple[list[str], list[list[str]]]:
@@ -85,7 +86,7 @@ def write_markdown(result: QueryResult) -> str:
 def _csv_value(term: Node | None) -> str:
     if term is None:
         return ""
-    return f"_:{term}" if isinstance(term, BNode) else str(term)
+    return f"_:{terms.value(term)}" if terms.kind(term) == "bnode" else terms.value(term)
 
 
 def write_csv(result: QueryResult) -> str:
@@ -99,7 +100,7 @@ def write_csv(result: QueryResult) -> str:
 
 
 def _tsv_value(term: Node | None) -> str:
-    return "" if term is None else term.n3()
+    return "" if term is None else terms.n3(term)
 
 
 def write_tsv(result: QueryResult) -> str:
@@ -112,16 +113,11 @@ def write_tsv(result: QueryResult) -> str:
 
 
 def term_to_json(term: Node) -> dict[str, str]:
-    if isinstance(term, URIRef):
-        return {"type": "uri", "value": str(term)}
-    if isinstance(term, BNode):
-        return {"type": "bnode", "value": str(term)}
-    assert isinstance(term, Literal)
-    out = {"type": "literal", "value": str(term)}
-    if term.language:
-        out["xml:lang"] = term.language
-    elif term.datatype:
-        out["datatype"] = str(term.datatype)
+    out = {"type": terms.kind(term), "value": terms.value(term)}
+    if terms.language(term):
+        out["xml:lang"] = terms.language(term)
+    elif terms.datatype(term):
+        out["datatype"] = terms.datatype(term)
     return out
 
 
@@ -138,17 +134,15 @@ def write_json(result: QueryResult) -> str:
 
 
 def _xml_term(term: Node) -> str:
-    if isinstance(term, URIRef):
-        return f"<uri>{escape(str(term))}</uri>"
-    if isinstance(term, BNode):
-        return f"<bnode>{escape(str(term))}</bnode>"
-    assert isinstance(term, Literal)
+    form, text = terms.kind(term), escape(terms.value(term))
+    if form != "literal":
+        return f"<{form}>{text}</{form}>"
     attrs = ""
-    if term.language:
-        attrs = f" xml:lang={quoteattr(term.language)}"
-    elif term.datatype:
-        attrs = f" datatype={quoteattr(str(term.datatype))}"
-    return f"<literal{attrs}>{escape(str(term))}</literal>"
+    if terms.language(term):
+        attrs = f" xml:lang={quoteattr(terms.language(term))}"
+    elif terms.datatype(term):
+        attrs = f" datatype={quoteattr(terms.datatype(term))}"
+    return f"<literal{attrs}>{text}</literal>"
 
 
 def write_xml(result: QueryResult) -> str:
