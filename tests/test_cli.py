@@ -65,7 +65,7 @@ def test_bad_input_gives_one_clear_line_and_exit_2(cli, args, fragments):
 def test_unparsable_data_file_names_file_and_line(cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("@prefix ex: <http://example.org/> .\nex:a ex:b ex:c .\nex:d ex:e\n", encoding="utf-8")
-    assert_one_line_error(cli("info", "--data", str(bad)), "bad.ttl", "line")
+    assert_one_line_error(cli("info", "--data", str(bad)), "bad.ttl", "line 3")
 
 
 def test_sparql_from_file_and_construct_as_turtle(cli, tmp_path):

@@ -8,40 +8,19 @@ a new key; a corrupt cache file is recomputed, never trusted.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import os
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from .atomic import atomic_write_bytes
+from .cache import cache_dir, cache_key
 from .errors import InputError
 from .load import Source
 from .namespaces import INFERRED_GRAPH
 
 # Triples every OWL RL closure adds about every resource; they carry no information for our questions.
 _REFLEXIVE = (OWL.sameAs, OWL.equivalentClass, OWL.equivalentProperty, RDFS.subClassOf, RDFS.subPropertyOf)
-CACHE_FORMAT_VERSION = "2"
-
-
-def cache_dir() -> Path:
-    """``$REALLABOR_CACHE_DIR``, else the XDG cache folder."""
-    explicit = os.environ.get("REALLABOR_CACHE_DIR")
-    if explicit:
-        return Path(explicit)
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "reallabor"
-
-
-def cache_key(sources: Sequence[Source]) -> str:
-    """A hash of every input file, its graph and the reasoner's version."""
-    import owlrl
-
-    digest = hashlib.sha256(f"owlrl {owlrl.__version__} format {CACHE_FORMAT_VERSION}".encode())
-    for source in sources:
-        digest.update(f"\n{source.graph} {source.reference} {source.digest()}".encode())
-    return digest.hexdigest()
 
 
 def reasoning_input(dataset: Dataset, sources: Sequence[Source]) -> Graph:
@@ -104,7 +83,7 @@ def add_inferences(dataset: Dataset, sources: Sequence[Source], use_cache: bool 
     target = dataset.graph(URIRef(INFERRED_GRAPH))
     asserted = reasoning_input(dataset, sources)
     chosen = reasoner if reasoner != "auto" else ("rules" if len(asserted) > AUTO_OWLRL_LIMIT else "owlrl")
-    path = cache_dir() / f"closure-{chosen}-{cache_key(sources)}.nt" if use_cache else None
+    path = cache_dir() / f"closure-{cache_key(sources, chosen)}.nt" if use_cache else None
     if path is not None and _read_cache(path, target):
         return len(target)
     inferred = closure(asserted, chosen)

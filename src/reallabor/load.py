@@ -6,54 +6,15 @@ hash exactly its inputs, and lets another municipality's file sit beside Bottrop
 
 from __future__ import annotations
 
-import hashlib
-import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
-from pathlib import Path
 
 from rdflib import Dataset, Graph, URIRef
 
 from .errors import InputError
 from .formats import rdf_format_for_path
-from .namespaces import GRAPH_BASE
-from .resources import data_dir, ontology_dir
+from .sources import Source, bundled_sources, user_source
 
-
-@dataclass(frozen=True)
-class Source:
-    """One RDF file and the named graph it is loaded into.
-
-    ``reference`` marks bulk reference data (the UN SDG goals and targets) whose literals add nothing to
-    reasoning; only its IRI-valued triples are given to the reasoner.
-    """
-
-    path: Path
-    graph: str
-    reference: bool = False
-
-    def digest(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
-
-
-def bundled_sources() -> list[Source]:
-    """The ontology and the bundled data, each file in a named graph named after its path."""
-    sources = [Source(ontology_dir() / "reallabor.ttl", GRAPH_BASE + "ontology")]
-    root = data_dir()
-    for path in sorted(root.rglob("*.ttl")):
-        name = path.relative_to(root).with_suffix("").as_posix()
-        sources.append(Source(path, GRAPH_BASE + name, reference=name.startswith("sdg/")))
-    return sources
-
-
-def user_source(path: str | Path) -> Source:
-    """A file given by the user; quad formats keep their own graphs, triples go to a graph of their own."""
-    file = Path(path)
-    return Source(file, GRAPH_BASE + "local/" + _slug(file.stem))
-
-
-def _slug(text: str) -> str:
-    return re.sub(r"[^A-Za-z0-9._-]+", "-", text).strip("-") or "data"
+__all__ = ["Source", "bundled_sources", "describe_parse_error", "load_dataset", "merged_graph", "user_source"]
 
 
 def load_dataset(sources: Sequence[Source]) -> Dataset:
@@ -83,12 +44,19 @@ def parse_into(dataset: Dataset, source: Source) -> None:
 
 
 def describe_parse_error(exc: Exception) -> str:
-    """A one-line message from any rdflib parser error, with the line number where rdflib gives one."""
-    lines = getattr(exc, "lines", None)
-    message = getattr(exc, "_why", None) or str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
-    if lines is not None:
-        return f"line {lines + 1}: {message}"
-    return f"{message}"
+    """A one-line message from any rdflib parser error, with the line number where it can be known.
+
+    rdflib's Turtle errors carry the buffer and the error offset; their own ``lines`` count is off, so the
+    line is counted from the offset.
+    """
+    text = str(exc).strip()
+    message = getattr(exc, "_why", None) or (text.splitlines()[0] if text else type(exc).__name__)
+    buffer, offset = getattr(exc, "_str", None), getattr(exc, "_i", None)
+    if isinstance(buffer, (bytes, str)) and isinstance(offset, int):
+        newline = b"\n" if isinstance(buffer, bytes) else "\n"
+        return f"line {buffer[:offset].count(newline) + 1}: {message}"
+    line = getattr(exc, "line", None) or getattr(exc, "lineno", None)
+    return f"line {line}: {message}" if isinstance(line, int) else message
 
 
 def merged_graph(dataset: Dataset, graphs: Iterable[str]) -> Graph:

@@ -1,0 +1,47 @@
+"""The on-disk cache: where it lives and the key that ties each entry to its exact inputs.
+
+Nothing here imports rdflib, so a warm CLI call can find its snapshot before deciding what to import.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable, Sequence
+from pathlib import Path
+
+from .sources import Source
+
+# Bump when the layout or meaning of a cache entry changes.
+CACHE_FORMAT_VERSION = "3"
+
+
+def cache_dir() -> Path:
+    """``$REALLABOR_CACHE_DIR``, else the XDG cache folder."""
+    explicit = os.environ.get("REALLABOR_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "reallabor"
+
+
+def _versions(packages: Iterable[str]) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = []
+    for name in packages:
+        try:
+            found.append(f"{name} {version(name)}")
+        except PackageNotFoundError:
+            found.append(f"{name} -")
+    return ", ".join(found)
+
+
+def cache_key(sources: Sequence[Source], *extra: str) -> str:
+    """A hash of every input file, its graph, the reasoners' versions and any ``extra`` options."""
+    digest = hashlib.sha256(f"format {CACHE_FORMAT_VERSION}; {_versions(('owlrl', 'pyoxigraph'))}".encode())
+    for source in sources:
+        digest.update(f"\n{source.graph} {source.reference} {source.digest()}".encode())
+    for option in extra:
+        digest.update(f"\n{option}".encode())
+    return digest.hexdigest()
