@@ -22,7 +22,7 @@ def _quiet_rdflib() -> None:
 @click.command()
 @click.argument("files", nargs=-1, type=click.Path(dir_okay=False))
 @click.option("-f", "--format", "fmt", type=click.Choice(["text", "turtle", "json"]), default="text", show_default=True)
-@click.option("--lang", type=LANGS, default="en", show_default=True, help="Language of the messages.")
+@click.option("--lang", type=LANGS, default="de", show_default=True, help="Language of the messages.")
 @click.option("-o", "--output", type=click.Path(dir_okay=False), help="Write the report to FILE (atomically).")
 def validate(files: tuple[str, ...], fmt: str, lang: str, output: str | None) -> None:
     """Validate the bundled data, or FILES with the ontology and reference data, against the SHACL shapes.
