@@ -142,6 +142,7 @@ def _collect(process, expected, budget, cells, peak, report_load) -> tuple[bool 
         peak = max(peak, record["rss_mb"])
         if record["step"] != "load" or report_load:
             cells[record["step"]] = "n/a" if record["seconds"] is None else f"{record['seconds']:.3g} s"
+            print(f"  {record['step']}: {cells[record['step']]}", file=sys.stderr, flush=True)
         deadline = time.monotonic() + budget
     process.wait()
     return True, peak
