@@ -35,9 +35,19 @@ def answers(kg: KnowledgeGraph, lang: str) -> dict[str, list]:
     return out
 
 
-@pytest.mark.parametrize("extra", [[], [DATA / "rules-fixture.ttl"]], ids=["bottrop", "with-targets-and-chains"])
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory) -> Path:
+    from reallabor.synth import generate
+
+    path = tmp_path_factory.mktemp("synth") / "synthetic.ttl"
+    path.write_bytes(generate(3, seed=7))
+    return path
+
+
+@pytest.mark.parametrize("case", ["bottrop", "with-targets-and-chains", "synthetic"])
 @pytest.mark.parametrize("lang", ["de", "en"])
-def test_rules_answer_every_named_question_like_owlrl(extra, lang):
+def test_rules_answer_every_named_question_like_owlrl(case, lang, synthetic):
+    extra = {"bottrop": [], "with-targets-and-chains": [DATA / "rules-fixture.ttl"], "synthetic": [synthetic]}[case]
     assert answers(graph_with("rules", extra), lang) == answers(graph_with("owlrl", extra), lang)
 
 
