@@ -72,7 +72,8 @@ def test_sparql_from_file_and_construct_as_turtle(cli, tmp_path):
     query = tmp_path / "q.rq"
     query.write_text(
         "PREFIX rl: <https://w3id.org/reallabor/ontology#>\n"
-        "CONSTRUCT { ?lab rl:hasMeasure ?m } WHERE { ?lab rl:hasMeasure ?m }\n", encoding="utf-8"
+        "CONSTRUCT { ?lab rl:hasMeasure ?m } WHERE { ?lab rl:hasMeasure ?m }\n",
+        encoding="utf-8",
     )
     done = cli("sparql", "--file", str(query), "--format", "turtle")
     assert done.returncode == 0

@@ -21,7 +21,9 @@ def test_wheel_install_in_fresh_venv_answers_from_another_directory(tmp_path: Pa
     elsewhere.mkdir()
     done = subprocess.run(
         [str(venv / "bin" / "reallabor"), "query", "labs-by-sdg", "-p", "sdg=10", "--format", "csv"],
-        cwd=elsewhere, capture_output=True, timeout=300,
+        cwd=elsewhere,
+        capture_output=True,
+        timeout=300,
     )
     assert done.returncode == 0, done.stderr.decode()
     assert "Fachkräftesicherung" in done.stdout.decode()

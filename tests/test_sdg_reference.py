@@ -48,8 +48,15 @@ def test_generated_file_cites_the_un_kos():
 def test_script_regenerates_the_committed_file_byte_for_byte(tmp_path: Path):
     out = tmp_path / "sdg.ttl"
     subprocess.run(
-        [sys.executable, str(ROOT / "scripts" / "build_sdg_reference.py"),
-         "--reference", os.environ["REALLABOR_SHARED_REFERENCE"], "--output", str(out)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            str(ROOT / "scripts" / "build_sdg_reference.py"),
+            "--reference",
+            os.environ["REALLABOR_SHARED_REFERENCE"],
+            "--output",
+            str(out),
+        ],
+        check=True,
+        capture_output=True,
     )
     assert out.read_bytes() == SDG_FILE.read_bytes()

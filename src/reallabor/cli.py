@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import importlib
 import importlib.util
+import os
 import sys
 
 import click
@@ -62,6 +63,15 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("reallabor: interrupted", err=True)
             ctx.exit(130)
+        except (click.exceptions.Exit, click.ClickException, click.Abort):
+            raise
+        except Exception as exc:  # a bug: still one line for the user, the traceback on request
+            if os.environ.get("REALLABOR_DEBUG"):
+                raise
+            message = " ".join(str(exc).split()) or type(exc).__name__
+            click.echo(f"reallabor: internal error ({type(exc).__name__}): {message}", err=True)
+            click.echo("  set REALLABOR_DEBUG=1 for the traceback, and please report it", err=True)
+            ctx.exit(70)
 
 
 def _module_exists(command: str) -> bool:

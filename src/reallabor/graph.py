@@ -8,19 +8,21 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-
-from rdflib import Dataset, Graph
+from typing import TYPE_CHECKING
 
 from . import terms
 from .binding import inject_values
-from .export import serialize_dataset, serialize_graph
 from .formats import rdf_format
-from .load import Source, bundled_sources, load_dataset, merged_graph, user_source
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .queries import LANGUAGE_PARAMETER, NamedQuery, bind_parameters, catalogue, get_query, is_iri
 from .results import QueryResult
-from .store import MemoryStore, Store
+from .sources import Source, bundled_sources, user_source
 from .terms import Iri, Lit
+
+if TYPE_CHECKING:  # rdflib is imported where it is used, so a warm CLI call never loads it
+    from rdflib import Dataset, Graph
+
+    from .store import Store
 
 
 @dataclass(frozen=True)
@@ -61,11 +63,15 @@ class KnowledgeGraph:
         base_iri: str | None = None,
         queries: Path | None = None,
         store: str = "memory",
+        snapshot: bool = False,
     ) -> KnowledgeGraph:
         """Load the bundled graph (unless ``bundled=False``) plus ``files``, with OWL RL inference by default.
 
         ``store`` is ``memory`` (rdflib, the default) or ``oxigraph:PATH``: an on-disk Oxigraph store that is
-        built on first use and reopened read-only while its inputs are unchanged.
+        built on first use and reopened read-only while its inputs are unchanged. ``snapshot=True`` (what the
+        CLI uses) answers from an in-memory Oxigraph copy of the loaded graph, kept in the cache so that the
+        next call with the same inputs skips parsing and inference (see ``snapshot``); its result rows then
+        hold pyoxigraph terms.
         """
         sources = (bundled_sources() if bundled else []) + [user_source(f) for f in files]
         if store != "memory":
@@ -75,16 +81,24 @@ class KnowledgeGraph:
             if path is not None:
                 backend = open_store(path, sources, inference=inference, cache=cache, base_iri=base_iri)
                 return cls(backend, sources, inference, queries)
-        dataset = load_dataset(sources)
-        if inference:
-            from .inference import add_inferences
+        if snapshot:
+            return cls._from_snapshot(sources, inference, cache, base_iri, queries)
+        from .store import MemoryStore
 
-            add_inferences(dataset, sources, use_cache=cache)
-        if base_iri and base_iri != DEFAULT_BASE_IRI:
-            from .rebase import rebase_dataset
+        return cls(MemoryStore(_load_memory(sources, inference, cache, base_iri)), sources, inference, queries)
 
-            dataset = rebase_dataset(dataset, DEFAULT_BASE_IRI, base_iri)
-        return cls(MemoryStore(dataset), sources, inference, queries)
+    @classmethod
+    def _from_snapshot(
+        cls, sources: list[Source], inference: bool, cache: bool, base_iri: str | None, queries: Path | None
+    ) -> KnowledgeGraph:
+        from .snapshot import SnapshotStore, snapshot_path
+
+        path = snapshot_path(sources, f"inference={inference}", f"base={base_iri or DEFAULT_BASE_IRI}")
+        warm = SnapshotStore.open(path) if cache else None
+        if warm is None:
+            dataset = _load_memory(sources, inference, cache, base_iri)
+            warm = SnapshotStore.from_dataset(dataset, path if cache else None)
+        return cls(warm, sources, inference, queries)
 
     # -- questions ------------------------------------------------------------------------------------
 
@@ -93,12 +107,15 @@ class KnowledgeGraph:
 
     def query(self, name: str, params: Mapping[str, str] | None = None, **kwargs: str) -> QueryResult:
         """Run the named question ``name``; parameters come as strings, e.g. ``query("labs-by-sdg", sdg="8")``."""
+        return self.store.query(self.bound_text(name, {**(params or {}), **kwargs}))
+
+    def bound_text(self, name: str, params: Mapping[str, str]) -> str:
+        """The SPARQL text of a named question with its checked parameters bound (a VALUES block of RDF terms)."""
         named = get_query(name, self.queries_folder)
-        given = {**(params or {}), **kwargs}
+        given = dict(params)
         if LANGUAGE_PARAMETER in given and named.parameter(LANGUAGE_PARAMETER) is None:
             given.pop(LANGUAGE_PARAMETER)  # --lang applies to queries that have labels, and is ignored by others
-        bindings = bind_parameters(named, given, self.resolve)
-        return self.store.query(inject_values(named.text, bindings))
+        return inject_values(named.text, bind_parameters(named, given, self.resolve))
 
     def sparql(self, text: str) -> QueryResult:
         """Run an ad-hoc SPARQL query over the union of all graphs."""
@@ -135,11 +152,15 @@ class KnowledgeGraph:
 
     def graph(self, inferred: bool = False) -> Graph:
         """The asserted triples as one graph, plus the inferred ones if asked."""
+        from .load import merged_graph
+
         names = self.asserted_graph_names() + ([INFERRED_GRAPH] if inferred else [])
         return merged_graph(self.dataset, names)
 
     def export(self, fmt: str = "turtle", inferred: bool = False) -> bytes:
         """Serialise the graph; quad formats keep the named graphs, triple formats merge them."""
+        from .export import serialize_dataset, serialize_graph
+
         form = rdf_format(fmt)
         if form.quads:
             names = self.asserted_graph_names() + ([INFERRED_GRAPH] if inferred else [])
@@ -154,5 +175,30 @@ class KnowledgeGraph:
         except PackageNotFoundError:
             package_version = "unknown"
         rows = self.store.query("SELECT ?class (COUNT(DISTINCT ?s) AS ?n) WHERE { ?s a ?class } GROUP BY ?class").rows
-        classes = {str(r["class"]): int(r["n"]) for r in rows}
+        classes = {terms.value(r["class"]): int(terms.value(r["n"])) for r in rows}
         return GraphInfo(package_version, self.store.graph_sizes(), dict(sorted(classes.items())), self.inference)
+
+
+def _load_memory(sources: list[Source], inference: bool, cache: bool, base_iri: str | None) -> Dataset:
+    """Parse the sources with rdflib, add the inferences, rebase the IRIs: the in-memory dataset."""
+    from .load import load_dataset
+
+    dataset = load_dataset(sources)
+    if inference:
+        from .inference import add_inferences
+
+        add_inferences(dataset, sources, use_cache=cache)
+    if base_iri and base_iri != DEFAULT_BASE_IRI:
+        from .rebase import rebase_dataset
+
+        dataset = rebase_dataset(dataset, DEFAULT_BASE_IRI, base_iri)
+    return dataset
+
+
+def __getattr__(name: str):
+    # MemoryStore stays importable from here without loading rdflib at import time.
+    if name == "MemoryStore":
+        from .store import MemoryStore
+
+        return MemoryStore
+    raise AttributeError(name)

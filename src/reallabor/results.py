@@ -13,7 +13,6 @@ import json
 from dataclasses import dataclass, field
 from typing import Any
 from typing import Literal as TypingLiteral
-from xml.sax.saxutils import escape, quoteattr
 
 from . import terms
 from .namespaces import PREFIXES
@@ -131,6 +130,15 @@ def to_json_dict(result: QueryResult) -> dict:
 def write_json(result: QueryResult) -> str:
     """SPARQL 1.1 Query Results JSON."""
     return json.dumps(to_json_dict(result), ensure_ascii=False, indent=2) + "\n"
+
+
+def escape(text: str) -> str:
+    """XML character data; xml.sax.saxutils would do the same but imports urllib.request on the way."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def quoteattr(text: str) -> str:
+    return '"' + escape(text).replace('"', "&quot;").replace("\n", "&#10;").replace("\r", "&#13;") + '"'
 
 
 def _xml_term(term: Node) -> str:

@@ -24,13 +24,12 @@ def snapshot_path(sources: Sequence[Source], *options: str) -> Path:
     return cache_dir() / f"snapshot-{cache_key(sources, 'snapshot', *options)}.nq"
 
 
-def write_snapshot(dataset: Any, path: Path) -> None:
-    """All named graphs of an rdflib Dataset as N-Quads, written atomically (a read-only cache only costs speed)."""
+def write_snapshot(data: bytes, path: Path) -> None:
+    """Write the N-Quads atomically; a read-only cache folder only costs speed."""
     import contextlib
 
     from .atomic import atomic_write_bytes
 
-    data = dataset.serialize(format="nquads", encoding="utf-8")
     with contextlib.suppress(OSError):
         atomic_write_bytes(path, data)
 
@@ -38,9 +37,23 @@ def write_snapshot(dataset: Any, path: Path) -> None:
 class SnapshotStore:
     """An in-memory Oxigraph store filled from a snapshot; rows hold pyoxigraph terms (see reallabor.terms)."""
 
-    def __init__(self, store: Any, path: Path) -> None:
+    def __init__(self, store: Any, path: Path | None) -> None:
         self.store = store
         self.path = path
+
+    @classmethod
+    def from_dataset(cls, dataset: Any, path: Path | None) -> SnapshotStore:
+        """Copy an rdflib Dataset into Oxigraph, and keep the copy at ``path`` for the next call."""
+        import pyoxigraph
+
+        data = dataset.serialize(format="nquads", encoding="utf-8")
+        store = pyoxigraph.Store()
+        store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_QUADS)
+        if path is not None:
+            write_snapshot(data, path)
+        made = cls(store, path)
+        made.__dict__["dataset"] = dataset  # the rdflib original is at hand: no need to re-parse for exports
+        return made
 
     @classmethod
     def open(cls, path: Path) -> SnapshotStore | None:

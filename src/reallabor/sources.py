@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from .errors import InputError
 from .namespaces import GRAPH_BASE
 from .resources import data_dir, ontology_dir
 
@@ -27,7 +28,10 @@ class Source:
     reference: bool = False
 
     def digest(self) -> str:
-        return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        try:
+            return hashlib.sha256(self.path.read_bytes()).hexdigest()
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read: {exc.strerror or exc}") from None
 
 
 def bundled_sources() -> list[Source]:

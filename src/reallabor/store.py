@@ -6,12 +6,13 @@ small protocol, so named questions run unchanged on each.
 
 from __future__ import annotations
 
-from typing import Protocol
-
-from rdflib import Dataset, Graph
+from typing import TYPE_CHECKING, Protocol
 
 from .errors import QuerySyntaxError
 from .results import QueryResult
+
+if TYPE_CHECKING:
+    from rdflib import Dataset
 
 
 class Store(Protocol):
@@ -53,6 +54,8 @@ def from_rdflib(result) -> QueryResult:
     if kind == "ASK":
         return QueryResult("ASK", boolean=bool(result.askAnswer))
     if kind in ("CONSTRUCT", "DESCRIBE"):
+        from rdflib import Graph
+
         graph = Graph()
         for triple in result.graph or result:
             graph.add(triple)

@@ -45,6 +45,7 @@ def load_graph(
     no_cache: bool,
     base_iri: str | None,
     store: str = "memory",
+    snapshot: bool = False,
 ) -> KnowledgeGraph:
     return KnowledgeGraph.load(
         data_files,
@@ -53,6 +54,7 @@ def load_graph(
         cache=not no_cache,
         base_iri=base_iri,
         store=store,
+        snapshot=snapshot,
     )
 
 
@@ -88,7 +90,7 @@ def open_graph(
     if endpoint is None:
         if graph_iri is not None:
             raise InputError("--graph names a remote graph; give --endpoint URL too")
-        return load_graph(**graph)
+        return load_graph(**graph, snapshot=True)  # answered from the warm Oxigraph snapshot when it exists
     if graph.get("data_files"):
         raise InputError("--data loads local files; it cannot be combined with --endpoint")
     if graph.get("store", "memory") != "memory":
