@@ -50,15 +50,15 @@ def api_routes(kg: KnowledgeGraph, executor: QueryExecutor, settings: WebSetting
 
 def query_job(kg: KnowledgeGraph, request: Request) -> Job:
     """The job for GET /api/queries/{name}: unknown names are a 404 here, bad parameters a 400 in the worker."""
-    from .sparql_protocol import RequestError
+    from .sparql_protocol import RequestError, query_parameters
 
     name, suffix = _split_suffix(kg, request.path_params["name"])
     get_query(name, kg.queries_folder)
     params: dict[str, str] = {}
-    for key, value in request.query_params.multi_items():
-        if key in params:
+    for key, values in query_parameters(request.url.query).items():  # strict UTF-8, unlike request.query_params
+        if len(values) > 1:
             raise RequestError(400, f"{name}: parameter {key!r} is given twice")
-        params[key] = value
+        params[key] = values[0]
     explicit = params.pop(FORMAT_PARAMETER, None) or suffix
     return Job(named=name, params=tuple(sorted(params.items())), accept=request.headers.get("accept"), format=explicit)
 

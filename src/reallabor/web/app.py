@@ -1,7 +1,7 @@
 """The ASGI application: the SPARQL endpoint and REST API (this package) plus the HTML pages, if installed.
 
 ``router(kg, settings)`` is the mountable part (``Mount("/lod", app=router(kg, settings))`` in another
-Starlette app); ``create_app`` wraps it with CORS and the worker pool's lifespan.
+Starlette app); ``create_app`` wraps it with the HTTP limits, CORS and the worker pool's lifespan.
 """
 
 from __future__ import annotations
@@ -64,7 +64,10 @@ def create_app(kg: KnowledgeGraph, settings: WebSettings | None = None) -> Starl
     """The whole site as a Starlette app: routes, CORS for every origin in the settings, worker lifespan."""
     settings = settings or WebSettings()
     executor = QueryExecutor(kg, settings)
+    from .limits import LimitsMiddleware
+
     middleware = [
+        Middleware(LimitsMiddleware, settings=settings),
         Middleware(
             CORSMiddleware,
             allow_origins=list(settings.cors_origins),
@@ -72,6 +75,6 @@ def create_app(kg: KnowledgeGraph, settings: WebSettings | None = None) -> Starl
             allow_headers=["*"],
             expose_headers=["ETag", "X-Reallabor-Truncated", "Content-Location"],
             max_age=86400,
-        )
+        ),
     ]
     return Starlette(routes=routes(kg, settings, executor), middleware=middleware, lifespan=_lifespan(executor))

@@ -66,6 +66,7 @@ def evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
 def _evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
     text = job.query if job.query is not None else named_query_text(kg, job.named or "", dict(job.params))
     query = parse(text, job.base)
+    _clamp_slices(query.algebra)
     kind = _KINDS[query.algebra.name]
     form = choose(job.accept, "rdf" if kind in _GRAPH_KINDS.values() else "results", job.format, job.strict_format)
     if form is None:
@@ -132,6 +133,22 @@ def _is_update(text: str) -> bool:
     except Exception:
         return False
     return True
+
+
+def _clamp_slices(algebra) -> None:
+    """Cap LIMIT and OFFSET at ``sys.maxsize``: larger numbers mean "all" / "none" anyway, but break ``islice``."""
+    import sys
+
+    from rdflib.plugins.sparql.algebra import traverse
+
+    def clamp(node) -> None:
+        if getattr(node, "name", None) == "Slice":  # rdflib takes islice(start, start + length)
+            # dict.get: CompValue.get answers a missing key with the key itself
+            start = node["start"] = min(dict.get(node, "start") or 0, sys.maxsize)
+            if dict.get(node, "length") is not None:
+                node["length"] = min(node["length"], sys.maxsize - start)
+
+    traverse(algebra, visitPre=clamp)
 
 
 def _uses_service(query) -> bool:

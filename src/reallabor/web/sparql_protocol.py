@@ -71,14 +71,14 @@ class SparqlEndpoint:
 
 async def protocol_parameters(request: Request, max_bytes: int) -> dict[str, list[str]]:
     """The request's parameters (URL and body) by name; refuses updates and unsupported bodies."""
-    params = _multi(request.url.query)
+    params = query_parameters(request.url.query)
     if request.method == "POST":
         media_type, charset = _content_type(request.headers.get("content-type", ""))
         if media_type == UPDATE:
             raise RequestError(403, READ_ONLY)
         body = await _body(request, max_bytes)
         if media_type == FORM:
-            for name, values in _multi(_decode(body, charset)).items():
+            for name, values in query_parameters(_decode(body, charset)).items():
                 params.setdefault(name, []).extend(values)
         elif media_type == QUERY:
             params.setdefault("query", []).append(_decode(body, charset))
@@ -92,7 +92,8 @@ async def protocol_parameters(request: Request, max_bytes: int) -> dict[str, lis
     return params
 
 
-def _multi(text: str) -> dict[str, list[str]]:
+def query_parameters(text: str) -> dict[str, list[str]]:
+    """Name -> values of a query string or form body; percent-encoded bytes that are not UTF-8 are a 400."""
     out: dict[str, list[str]] = {}
     try:
         pairs = parse_qsl(text, keep_blank_values=True, strict_parsing=False, errors="strict")
@@ -116,12 +117,17 @@ def _content_type(header: str) -> tuple[str, str]:
 async def _body(request: Request, max_bytes: int) -> bytes:
     """The body, read no further than the size limit (a form carries a little more than the query)."""
     limit = max_bytes * 3 + 4096
+    from starlette.requests import ClientDisconnect
+
     chunks, size = [], 0
-    async for chunk in request.stream():
-        size += len(chunk)
-        if size > limit:
-            raise RequestError(413, f"the request body is longer than the limit of {limit} bytes")
-        chunks.append(chunk)
+    try:
+        async for chunk in request.stream():
+            size += len(chunk)
+            if size > limit:
+                raise RequestError(413, f"the request body is longer than the limit of {limit} bytes")
+            chunks.append(chunk)
+    except ClientDisconnect:
+        raise RequestError(400, "the client closed the connection before the body was complete") from None
     return b"".join(chunks)
 
 
