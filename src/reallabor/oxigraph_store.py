@@ -108,15 +108,8 @@ class OxigraphStore:
                 graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
             return QueryResult("CONSTRUCT", graph=graph)
         variables = [v.value for v in result.variables]
-        rows = []
-        for solution in result:
-            row = {}
-            for name in variables:
-                term = solution[name]
-                if term is not None:
-                    row[name] = to_rdflib(term)
-            rows.append(row)
-        return QueryResult("SELECT", variables=variables, rows=rows)
+        rows = [{name: term for name in variables if (term := solution[name]) is not None} for solution in result]
+        return QueryResult("SELECT", variables=variables, native_rows=rows, convert=to_rdflib)
 
     def graph_sizes(self) -> dict[str, int]:
         result = self.store.query("SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g")

@@ -10,7 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 from typing import Literal as TypingLiteral
 
@@ -24,13 +24,47 @@ Node = Any
 Row = dict[str, Node]
 
 
-@dataclass
 class QueryResult:
-    kind: QueryKind
-    variables: list[str] = field(default_factory=list)
-    rows: list[Row] = field(default_factory=list)
-    boolean: bool | None = None
-    graph: Any = None  # an rdflib Graph for CONSTRUCT/DESCRIBE
+    """One answer: a boolean (ASK), a graph (CONSTRUCT/DESCRIBE) or variables and rows (SELECT).
+
+    A store whose own terms are not rdflib's may hand over ``native_rows`` and a ``convert`` function: the
+    writers read the native terms directly (reallabor.terms), and ``rows`` converts them only when read.
+    """
+
+    def __init__(
+        self,
+        kind: QueryKind,
+        variables: list[str] | None = None,
+        rows: list[Row] | None = None,
+        boolean: bool | None = None,
+        graph: Any = None,
+        *,
+        native_rows: list[Row] | None = None,
+        convert: Callable[[Node], Node] | None = None,
+    ) -> None:
+        self.kind = kind
+        self.variables = list(variables or [])
+        self._rows = rows if rows is not None or native_rows is not None else []
+        self._native = native_rows
+        self._convert = convert
+        self.boolean = boolean
+        self.graph = graph  # an rdflib Graph for CONSTRUCT/DESCRIBE
+
+    @property
+    def rows(self) -> list[Row]:
+        if self._rows is None:
+            convert = self._convert or (lambda term: term)
+            self._rows = [{name: convert(term) for name, term in row.items()} for row in self._native or []]
+        return self._rows
+
+    @rows.setter
+    def rows(self, rows: list[Row]) -> None:
+        self._rows, self._native = rows, None
+
+    @property
+    def native_rows(self) -> list[Row]:
+        """The rows as the store made them (what the writers read: no conversion needed)."""
+        return self._native if self._native is not None else self.rows
 
     @property
     def is_graph(self) -> bool:
@@ -39,6 +73,15 @@ class QueryResult:
     def values(self, variable: str) -> list[Node | None]:
         """The column ``variable``, one entry per row (None where unbound)."""
         return [row.get(variable) for row in self.rows]
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, QueryResult):
+            return NotImplemented
+        mine = (self.kind, self.variables, self.rows, self.boolean, self.graph)
+        return mine == (other.kind, other.variables, other.rows, other.boolean, other.graph)
+
+    def __repr__(self) -> str:
+        return f"QueryResult({self.kind!r}, variables={self.variables!r}, rows={len(self.native_rows)} rows)"
 
 
 def compact(term: Node | None) -> str:
@@ -61,7 +104,7 @@ def _boolean_rows(result: QueryResult) -> tuple[list[str], list[list[str]]]:
 def _cells(result: QueryResult, render) -> tuple[list[str], list[list[str]]]:
     if result.kind == "ASK":
         return _boolean_rows(result)
-    return result.variables, [[render(row.get(v)) for v in result.variables] for row in result.rows]
+    return result.variables, [[render(row.get(v)) for v in result.variables] for row in result.native_rows]
 
 
 def write_table(result: QueryResult) -> str:
@@ -107,7 +150,7 @@ def write_tsv(result: QueryResult) -> str:
     if result.kind == "ASK":
         return "?boolean\n" + ("true" if result.boolean else "false") + "\n"
     lines = ["\t".join(f"?{v}" for v in result.variables)]
-    lines += ["\t".join(_tsv_value(row.get(v)) for v in result.variables) for row in result.rows]
+    lines += ["\t".join(_tsv_value(row.get(v)) for v in result.variables) for row in result.native_rows]
     return "\n".join(lines) + "\n"
 
 
@@ -123,7 +166,9 @@ def term_to_json(term: Node) -> dict[str, str]:
 def to_json_dict(result: QueryResult) -> dict:
     if result.kind == "ASK":
         return {"head": {}, "boolean": bool(result.boolean)}
-    bindings = [{v: term_to_json(row[v]) for v in result.variables if row.get(v) is not None} for row in result.rows]
+    bindings = [
+        {v: term_to_json(row[v]) for v in result.variables if row.get(v) is not None} for row in result.native_rows
+    ]
     return {"head": {"vars": list(result.variables)}, "results": {"bindings": bindings}}
 
 
@@ -165,7 +210,7 @@ def write_xml(result: QueryResult) -> str:
     out.append("  <head>")
     out += [f"    <variable name={quoteattr(v)}/>" for v in result.variables]
     out += ["  </head>", "  <results>"]
-    for row in result.rows:
+    for row in result.native_rows:
         out.append("    <result>")
         out += [
             f"      <binding name={quoteattr(v)}>{_xml_term(row[v])}</binding>"
