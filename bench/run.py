@@ -148,6 +148,15 @@ def _collect(process, expected, budget, cells, peak, report_load) -> tuple[bool 
     return True, peak
 
 
+def seconds(cell: str) -> float | None:
+    """The seconds in a cell of the table ("0.5 s"), None for a skipped or failed step."""
+    number, _, unit = cell.partition(" ")
+    try:
+        return float(number) if unit == "s" else None
+    except ValueError:
+        return None
+
+
 def make_data(size: float, folder: Path) -> tuple[Path, int]:
     """A synthetic Turtle file whose triples plus the bundled graph come to about ``size``."""
     from reallabor.synth import generate, triples

@@ -1,0 +1,86 @@
+"""A small loopback load generator: N threads, keep-alive HTTP/1.1, bounded in requests and seconds.
+
+Threads with the standard library's http.client need nothing installed and reuse one connection each, so
+the numbers measure the server rather than connection set-up. The client shares the machine with the server
+(2 cores here), so its own cost caps the rate it can show; every server is measured with the same client.
+"""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import threading
+import time
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+
+@dataclass
+class Stats:
+    count: int
+    errors: int
+    seconds: float
+    p50: float
+    p99: float
+
+    @property
+    def rate(self) -> float:
+        return self.count / self.seconds if self.seconds else 0.0
+
+
+def ok(url: str) -> bool:
+    """Whether ``url`` answers 200 now (used to wait for a server to come up)."""
+    parts = urlsplit(url)
+    try:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=5)
+        connection.request("GET", parts.path + ("?" + parts.query if parts.query else ""))
+        return connection.getresponse().status == 200
+    except OSError:
+        return False
+
+
+def run(url: str, accept: str, concurrency: int, requests: int, seconds: float, warmup: int = 20) -> Stats:
+    """GET ``url`` ``requests`` times (or until ``seconds`` pass) from ``concurrency`` threads."""
+    parts = urlsplit(url)
+    target = parts.path + ("?" + parts.query if parts.query else "")
+    for _ in range(warmup):
+        ok(url)
+    latencies: list[float] = []
+    errors = [0]
+    lock = threading.Lock()
+    remaining = [requests]
+    deadline = time.monotonic() + seconds
+
+    def worker() -> None:
+        connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+        while time.monotonic() < deadline:
+            with lock:
+                if remaining[0] <= 0:
+                    break
+                remaining[0] -= 1
+            started = time.perf_counter()
+            try:
+                connection.request("GET", target, headers={"Accept": accept})
+                response = connection.getresponse()
+                response.read()
+                good = response.status == 200
+            except OSError:
+                connection.close()
+                connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=30)
+                good = False
+            elapsed = time.perf_counter() - started
+            with lock:
+                latencies.append(elapsed)
+                errors[0] += not good
+        connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    total = time.perf_counter() - started
+    ordered = sorted(latencies) or [0.0]
+    p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
+    return Stats(len(latencies), errors[0], total, statistics.median(ordered), p99)
