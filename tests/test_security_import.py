@@ -216,3 +216,37 @@ def test_cli_import_of_bad_input_writes_nothing(tmp_path, workbook, bad):
     assert "in.xlsx" in done.stderr.decode()
     assert output.read_bytes() == b"old\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["in.xlsx", "out.ttl"]
+
+
+# -- CSV exports for spreadsheet users ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("formula", [*FORMULAS, "\tx", "\r=1"])
+def test_portal_csv_tables_neutralise_formulas(formula):
+    from reallabor.portal.tables import neutralise_formulas
+    from reallabor.results import QueryResult, write_result
+
+    result = QueryResult(
+        "SELECT", variables=["label", "safe"], rows=[{"label": Literal(formula), "safe": Literal("ok")}]
+    )
+    table = neutralise_formulas(write_result(result, "csv"))
+    header, row = list(csv.reader(io.StringIO(table, newline="")))
+    assert header == ["label", "safe"]
+    assert row == ["'" + formula, "ok"]  # the text survives, behind an apostrophe that makes it inert
+
+
+def test_portal_csv_tables_are_unchanged_without_formulas(kg):
+    from reallabor.portal.tables import SPARQL_DIR, csv_table
+    from reallabor.results import write_result
+
+    for query in sorted(SPARQL_DIR.glob("*.rq")):
+        plain = write_result(kg.sparql(query.read_text(encoding="utf-8")), "csv").encode("utf-8")
+        assert csv_table(kg, query.name) == plain
+
+
+def test_sparql_csv_results_stay_exact(kg):
+    # SPARQL 1.1 CSV is for programs: the endpoint's CSV keeps a leading = as the data says.
+    from reallabor.results import QueryResult, write_result
+
+    result = QueryResult("SELECT", variables=["v"], rows=[{"v": Literal("=1+1")}])
+    assert list(csv.reader(io.StringIO(write_result(result, "csv"))))[1] == ["=1+1"]
