@@ -386,7 +386,7 @@ def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list
                     f"{store}: {query[len(run.QUERY_STEPS_PREFIX) :]}",
                     measured,
                     ratio,
-                    "≤ ~10× per 10× data",
+                    "≤ 15× per 10× data (≈ linear)",
                     verdict(None if worst is None else worst <= 15),
                 )
             )
