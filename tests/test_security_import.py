@@ -164,11 +164,6 @@ def test_csv_formula_is_kept_as_text(tmp_path, formula):
     assert Literal(formula, lang="en") in set(graph.objects(None, SKOS.prefLabel))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spreadsheet/read.py opens workbooks with data_only=True: a formula cell is read as its cached value "
-    "(None when the file was not saved by Excel), so =HYPERLINK(...) in a label silently becomes an empty cell",
-)
 def test_xlsx_formula_is_kept_as_text(tmp_path, workbook):
     import openpyxl
 
@@ -183,11 +178,6 @@ def test_xlsx_formula_is_kept_as_text(tmp_path, workbook):
     assert Literal(FORMULAS[0], lang="en") in set(graph.objects(None, SKOS.prefLabel))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="spreadsheet/write.py writes cell text as is: a label starting with = + - @ becomes a live formula "
-    "in the template CSV opened by Excel, and openpyxl stores '=...' strings as formulas in the workbook",
-)
 def test_template_neutralises_formula_injection(tmp_path):
     from reallabor.spreadsheet.write import csv_bytes, xlsx_bytes
 

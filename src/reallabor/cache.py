@@ -45,3 +45,37 @@ def cache_key(sources: Sequence[Source], *extra: str) -> str:
     for option in extra:
         digest.update(f"\n{option}".encode())
     return digest.hexdigest()
+
+
+# Every cache file ends with the SHA-256 of its body: a truncated, emptied, garbled or shortened file fails
+# the check and counts as a miss, so a damaged cache is rebuilt instead of answering from part of a graph.
+SEAL = b"# reallabor-cache sha256="
+
+
+def seal(body: bytes) -> bytes:
+    return body + SEAL + hashlib.sha256(body).hexdigest().encode() + b"\n"
+
+
+def unseal(data: bytes) -> bytes | None:
+    """The body of a sealed file, or None when the seal is missing or does not match."""
+    head, found, tail = data.rpartition(SEAL)
+    if not found or tail.strip() != hashlib.sha256(head).hexdigest().encode():
+        return None
+    return head
+
+
+def read_sealed(path: Path) -> bytes | None:
+    try:
+        return unseal(path.read_bytes())
+    except OSError:
+        return None
+
+
+def write_sealed(path: Path, body: bytes) -> None:
+    """Write atomically; a read-only or missing cache folder only costs speed, never an error."""
+    import contextlib
+
+    from .atomic import atomic_write_bytes
+
+    with contextlib.suppress(OSError):
+        atomic_write_bytes(path, seal(body))

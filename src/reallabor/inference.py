@@ -7,14 +7,12 @@ a new key; a corrupt cache file is recomputed, never trusted.
 
 from __future__ import annotations
 
-import contextlib
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 
 from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
-from .atomic import atomic_write_bytes
-from .cache import cache_dir, cache_key
+from .cache import cache_dir, cache_key, read_sealed, write_sealed
 from .errors import InputError
 from .load import Source
 from .namespaces import INFERRED_GRAPH
@@ -99,12 +97,9 @@ def _copy(triples: Iterable, target: Graph) -> None:
 
 
 def _read_cache(path: Path, target: Graph) -> bool:
-    """Load a cached closure; a missing, truncated or unparsable file counts as a miss."""
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    if not data.endswith(b"# end\n"):
+    """Load a cached closure; a missing, damaged or unparsable file counts as a miss."""
+    data = read_sealed(path)
+    if data is None:
         return False
     try:
         target.parse(data=data, format="nt")
@@ -115,8 +110,5 @@ def _read_cache(path: Path, target: Graph) -> bool:
 
 
 def _write_cache(path: Path, inferred: Graph) -> None:
-    """Write the closure with an end marker, so a half-written file is never mistaken for a whole one."""
     body = inferred.serialize(format="nt", encoding="utf-8")
-    lines = sorted(line for line in body.splitlines() if line.strip())
-    with contextlib.suppress(OSError):  # a read-only cache folder only costs speed
-        atomic_write_bytes(path, b"\n".join(lines) + b"\n# end\n")
+    write_sealed(path, b"\n".join(sorted(line for line in body.splitlines() if line.strip())) + b"\n")

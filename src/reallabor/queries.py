@@ -27,7 +27,9 @@ _GOAL = re.compile(r"^(?:sdg|goal|ziel)?\s*0*(\d{1,2})$", re.IGNORECASE)
 _TARGET = re.compile(r"^(?:sdg|target)?\s*0*(\d{1,2})\.([0-9]{1,2}|[a-z])$", re.IGNORECASE)
 _LANG = re.compile(r"^[a-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 # An absolute IRI without the characters SPARQL forbids inside <...>.
-_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\s<>\"{}|\\^`]+$")
+_IRI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:[^\x00-\x20\x7f<>\"{}|\\^`]+$")
+# C0 controls and DEL have no place in any parameter: refused before they reach a query or an error message.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 
 # Finds the resource of a class (second argument) that a parameter value names; None when there is none.
 Resolver = Callable[[str, str], Iri | None]
@@ -154,6 +156,8 @@ def to_term(param: Parameter, value: str, resolve: Resolver) -> Node:
     converter = _CONVERTERS.get(param.type)
     if converter is None:
         raise InputError(f"parameter {param.name!r} has unknown type {param.type!r} in its query header")
+    if _CONTROL.search(value):
+        raise ParameterError(f"parameter {param.name} contains control characters")
     term = converter(param, value.strip(), resolve)
     if term is None:
         raise ParameterError(f"parameter {param.name}={value!r} is not a valid {_EXPECTED[param.type]}")

@@ -14,7 +14,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from .cache import cache_dir, cache_key
+from .cache import cache_dir, cache_key, read_sealed, write_sealed
 from .errors import InputError, QuerySyntaxError
 from .results import QueryResult
 from .sources import Source
@@ -22,16 +22,6 @@ from .sources import Source
 
 def snapshot_path(sources: Sequence[Source], *options: str) -> Path:
     return cache_dir() / f"snapshot-{cache_key(sources, 'snapshot', *options)}.nq"
-
-
-def write_snapshot(data: bytes, path: Path) -> None:
-    """Write the N-Quads atomically; a read-only cache folder only costs speed."""
-    import contextlib
-
-    from .atomic import atomic_write_bytes
-
-    with contextlib.suppress(OSError):
-        atomic_write_bytes(path, data)
 
 
 class SnapshotStore:
@@ -50,7 +40,7 @@ class SnapshotStore:
         store = pyoxigraph.Store()
         store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_QUADS)
         if path is not None:
-            write_snapshot(data, path)
+            write_sealed(path, data)
         made = cls(store, path)
         made.__dict__["dataset"] = dataset  # the rdflib original is at hand: no need to re-parse for exports
         return made
@@ -60,11 +50,12 @@ class SnapshotStore:
         """The snapshot at ``path``, or None when it is missing or unreadable (the caller then loads cold)."""
         import pyoxigraph
 
-        if not path.is_file():
+        data = read_sealed(path)
+        if data is None:
             return None
         store = pyoxigraph.Store()
         try:
-            store.bulk_load(path=str(path), format=pyoxigraph.RdfFormat.N_QUADS)
+            store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_QUADS)
         except (OSError, SyntaxError, ValueError):
             return None
         return cls(store, path)
@@ -96,7 +87,7 @@ class SnapshotStore:
         from rdflib import Dataset
 
         dataset = Dataset(default_union=True)
-        dataset.parse(self.path, format="nquads")
+        dataset.parse(data=read_sealed(self.path) or b"", format="nquads")
         return dataset
 
 

@@ -12,15 +12,13 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from ..formulas import neutralise
 from ..results import write_result
 
 if TYPE_CHECKING:
     from ..graph import KnowledgeGraph
 
 SPARQL_DIR = Path(__file__).resolve().parent / "sparql"
-
-
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 def csv_table(kg: KnowledgeGraph, query_file: str) -> bytes:
@@ -36,9 +34,5 @@ def neutralise_formulas(table: str) -> str:
     rows = list(csv.reader(io.StringIO(table, newline="")))
     out = io.StringIO(newline="")
     writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerows([_cell(c) for c in row] if number else row for number, row in enumerate(rows))
+    writer.writerows([neutralise(c) for c in row] if number else row for number, row in enumerate(rows))
     return out.getvalue()
-
-
-def _cell(value: str) -> str:
-    return "'" + value if value.startswith(FORMULA_STARTS) else value

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
+from ..formulas import restore
 from .layout import Layout, Table
 from .problems import Place, Problems
 
@@ -119,7 +120,7 @@ def _parse_csv(text: str, table: Table, file: str, problems: Problems) -> RawTab
     line = 1
     try:
         for record in reader:
-            records.append((line, record))
+            records.append((line, [restore(cell) for cell in record]))  # undo the template's formula guard
             line = reader.line_num + 1
     except csv.Error as exc:
         problems.add(Place(file, table.name, line), f"cannot read the CSV: {exc}")
@@ -136,7 +137,8 @@ def _read_workbook(path: Path, layout: Layout, problems: Problems) -> dict[str, 
     import openpyxl
 
     try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # data_only=False: a formula cell is read as its text ("=HYPERLINK(...)"), never as a computed value.
+        workbook = openpyxl.load_workbook(path, read_only=True, data_only=False)
     except (BadZipFile, OSError, KeyError, ValueError) as exc:
         raise InputError(f"{path}: cannot open the workbook ({exc}); expected an .xlsx file") from None
     tables: dict[str, RawTable] = {}

@@ -12,6 +12,8 @@ import io
 import re
 import zipfile
 
+from ..formulas import neutralise
+
 FIXED_TIME = (2000, 1, 1, 0, 0, 0)
 _CORE_TIMES = re.compile(rb"(<dcterms:(?:created|modified)[^>]*>)[^<]*(</dcterms:)")
 
@@ -21,7 +23,7 @@ def csv_bytes(headers: list[str], rows: list[dict[str, str]]) -> bytes:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([row.get(h, "") for h in headers])
+        writer.writerow([neutralise(row.get(h, "") or "") for h in headers])
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -40,6 +42,9 @@ def xlsx_bytes(sheets: list[tuple[str, list[str], list[dict[str, str]]]]) -> byt
             cell.font = bold
         for row in rows:
             sheet.append([row.get(h, "") or None for h in headers])
+            for cell in sheet[sheet.max_row]:
+                if isinstance(cell.value, str):
+                    cell.data_type = "s"  # text, never a formula, even when it starts with "="
         for index, header in enumerate(headers, start=1):
             cell = sheet.cell(row=1, column=index)
             sheet.column_dimensions[cell.column_letter].width = max(12, min(60, len(header) + 4))
