@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import socket
+from dataclasses import fields
 
 import click
 
@@ -12,41 +13,37 @@ from .options import graph_options, load_graph
 
 HELP = setting_help()
 DEFAULTS = WebSettings()
+# base_iri comes from the shared --base-iri graph option; every other setting becomes an option of its own.
+SETTING_NAMES = [f.name for f in fields(WebSettings) if f.name != "base_iri"]
+
+
+def settings_options(command):
+    """One option per WebSettings field: name, default and help are declared once, in web/settings.py."""
+    for name in reversed(SETTING_NAMES):
+        default = getattr(DEFAULTS, name)
+        flag = "--" + name.replace("_", "-")
+        if isinstance(default, bool):
+            command = click.option(flag, is_flag=True, default=default, help=HELP[name])(command)
+        elif isinstance(default, tuple):
+            command = click.option(flag, multiple=True, default=default, show_default=True, help=HELP[name])(command)
+        else:
+            command = click.option(flag, type=type(default), default=default, show_default=True, help=HELP[name])(
+                command
+            )
+    return command
 
 
 @click.command()
 @click.option("--host", default="127.0.0.1", show_default=True, help="Interface to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(0, 65535), help="TCP port.")
-@click.option(
-    "--query-timeout", type=float, default=DEFAULTS.query_timeout, show_default=True, help=HELP["query_timeout"]
-)
-@click.option("--row-limit", type=int, default=DEFAULTS.row_limit, show_default=True, help=HELP["row_limit"])
-@click.option(
-    "--max-query-bytes", type=int, default=DEFAULTS.max_query_bytes, show_default=True, help=HELP["max_query_bytes"]
-)
-@click.option("--workers", type=int, default=DEFAULTS.workers, show_default=True, help=HELP["workers"])
-@click.option("--allow-service", is_flag=True, help=HELP["allow_service"])
+@settings_options
 @graph_options
-def serve(
-    host: str,
-    port: int,
-    query_timeout: float,
-    row_limit: int,
-    max_query_bytes: int,
-    workers: int,
-    allow_service: bool,
-    **graph,
-) -> None:
+def serve(host: str, port: int, **options) -> None:
     """Serve the graph: /sparql (SPARQL 1.1 Protocol), /api (named questions, OpenAPI) and the pages."""
-    settings = WebSettings(
-        base_iri=graph["base_iri"] or DEFAULTS.base_iri,
-        query_timeout=query_timeout,
-        row_limit=row_limit,
-        max_query_bytes=max_query_bytes,
-        allow_service=allow_service,
-        workers=workers,
-    )
-    run_serve(load_graph(**graph), settings, host, port)
+    chosen = {name: options.pop(name) for name in SETTING_NAMES}
+    chosen = {name: tuple(v) if isinstance(v, list) else v for name, v in chosen.items()}
+    settings = WebSettings(base_iri=options["base_iri"] or DEFAULTS.base_iri, **chosen)
+    run_serve(load_graph(**options), settings, host, port)
 
 
 def run_serve(kg, settings: WebSettings, host: str, port: int) -> None:
