@@ -23,7 +23,7 @@ from reallabor.binding import inject_values
 from reallabor.errors import InputError, ReallaborError
 from reallabor.queries import Parameter, get_query, public_queries, to_term
 from reallabor.results import QueryResult
-from reallabor.web.evaluate import named_query_text, parse
+from reallabor.web.evaluate import parse
 
 BOUNDED = settings(
     max_examples=50,
@@ -100,13 +100,13 @@ def _blank(node, in_values: bool = False):
 
 @pytest.fixture(scope="module")
 def templates(kg) -> dict[str, object]:
-    return {name: shape(named_query_text(kg, name, example_values(name))) for name in ALL_NAMES}
+    return {name: shape(kg.bound_text(name, example_values(name))) for name in ALL_NAMES}
 
 
 def test_shape_sees_a_changed_structure(kg):
     # The property below means something only if ``shape`` tells structures apart and ignores values.
-    text = named_query_text(kg, "labs", {"lang": "de"})
-    assert shape(text) == shape(named_query_text(kg, "labs", {"lang": "en"}))
+    text = kg.bound_text("labs", {"lang": "de"})
+    assert shape(text) == shape(kg.bound_text("labs", {"lang": "en"}))
     assert shape(text) != shape(text.replace("WHERE {", "WHERE { ?x ?y ?z .", 1))
     assert shape(text) != shape(text.replace("WHERE {", 'WHERE { FILTER("a" = "b")', 1))
 
@@ -120,7 +120,7 @@ def test_named_query_values_never_change_the_structure(kg, templates, name, data
     query = get_query(name)
     given_values = {p.name: data.draw(VALUES, label=p.name) for p in query.parameters}
     try:
-        text = named_query_text(kg, name, dict(given_values))
+        text = kg.bound_text(name, dict(given_values))
     except InputError as exc:
         assert str(exc) and "\n" not in str(exc).strip()
         return

@@ -64,7 +64,7 @@ def evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
 
 
 def _evaluate(kg: KnowledgeGraph, job: Job, settings: WebSettings) -> Answer:
-    text = job.query if job.query is not None else named_query_text(kg, job.named or "", dict(job.params))
+    text = job.query if job.query is not None else kg.bound_text(job.named or "", dict(job.params))
     query = parse(text, job.base)
     _clamp_slices(query.algebra)
     kind = _KINDS[query.algebra.name]
@@ -98,17 +98,6 @@ def _cut(result: QueryResult, row_limit: int) -> tuple[QueryResult, bool]:
     if len(result.rows) > row_limit:
         return QueryResult(result.kind, variables=result.variables, rows=result.rows[:row_limit]), True
     return result, False
-
-
-def named_query_text(kg: KnowledgeGraph, name: str, given: dict[str, str]) -> str:
-    """The text of a named question with its parameters bound as RDF terms (as ``KnowledgeGraph.query`` does)."""
-    from ..binding import inject_values
-    from ..queries import LANGUAGE_PARAMETER, bind_parameters, get_query
-
-    named = get_query(name, kg.queries_folder)
-    if LANGUAGE_PARAMETER in given and named.parameter(LANGUAGE_PARAMETER) is None:
-        given.pop(LANGUAGE_PARAMETER)
-    return inject_values(named.text, bind_parameters(named, given, kg.resolve))
 
 
 def parse(text: str, base: str | None = None):
