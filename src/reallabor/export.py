@@ -26,14 +26,23 @@ def jsonld_context() -> dict:
 def stable_triples(graph: Graph, scope: str = "") -> list:
     """The triples sorted, with blank nodes relabelled canonically (parsers label them at random).
 
-    ``scope`` prefixes the labels so that blank nodes of different named graphs never share a label.
+    Only the triples that touch a blank node go through rdflib's canonicalisation, which is costly; the rest
+    are sorted as they are. ``scope`` prefixes the labels so that blank nodes of different named graphs never
+    share a label.
     """
-    if not any(isinstance(term, BNode) for triple in graph for term in triple):
-        return sorted(graph)
+    plain, anonymous = [], Graph()
+    for triple in graph:
+        if isinstance(triple[0], BNode) or isinstance(triple[2], BNode):
+            anonymous.add(triple)
+        else:
+            plain.append(triple)
+    if not len(anonymous):
+        return sorted(plain)
     from rdflib.compare import to_canonical_graph
 
     relabel = (lambda t: BNode(f"{scope}{t}") if isinstance(t, BNode) else t) if scope else (lambda t: t)
-    return sorted(tuple(relabel(t) for t in triple) for triple in to_canonical_graph(graph))
+    canonical = [tuple(relabel(t) for t in triple) for triple in to_canonical_graph(anonymous)]
+    return sorted(plain + canonical)
 
 
 def sorted_graph(graph: Graph) -> Graph:

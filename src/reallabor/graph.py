@@ -151,11 +151,17 @@ class KnowledgeGraph:
         return [name for name in self.store.graph_sizes() if name != INFERRED_GRAPH]
 
     def graph(self, inferred: bool = False) -> Graph:
-        """The asserted triples as one graph, plus the inferred ones if asked."""
+        """The asserted triples as one graph, plus the inferred ones if asked.
+
+        The loaded graph never changes, so the merge is made once per variant; treat the result as read-only.
+        """
         from .load import merged_graph
 
-        names = self.asserted_graph_names() + ([INFERRED_GRAPH] if inferred else [])
-        return merged_graph(self.dataset, names)
+        merged = self.__dict__.setdefault("_merged", {})
+        if inferred not in merged:
+            names = self.asserted_graph_names() + ([INFERRED_GRAPH] if inferred else [])
+            merged[inferred] = merged_graph(self.dataset, names)
+        return merged[inferred]
 
     def export(self, fmt: str = "turtle", inferred: bool = False) -> bytes:
         """Serialise the graph; quad formats keep the named graphs, triple formats merge them."""
