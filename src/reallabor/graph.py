@@ -94,7 +94,7 @@ class KnowledgeGraph:
         from .snapshot import SnapshotStore, snapshot_path
 
         path = snapshot_path(sources, f"inference={inference}", f"base={base_iri or DEFAULT_BASE_IRI}")
-        warm = SnapshotStore.open(path) if cache else None
+        warm = SnapshotStore.open_snapshot(path) if cache else None
         if warm is None:
             dataset = _load_memory(sources, inference, cache, base_iri)
             warm = SnapshotStore.from_dataset(dataset, path if cache else None)

@@ -16,20 +16,22 @@ import time
 from collections.abc import Sequence
 from functools import cached_property
 from pathlib import Path
-
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
-from rdflib.term import Node
+from typing import TYPE_CHECKING
 
 from .atomic import atomic_directory
 from .errors import InputError, QuerySyntaxError
-from .load import Source
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .results import QueryResult
+from .sources import Source
 
 MANIFEST = "reallabor-store.json"
 MANIFEST_VERSION = 1
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
+
+if TYPE_CHECKING:  # rdflib only where it is used: a query answered from Oxigraph never needs it
+    from rdflib import Dataset, Graph
+    from rdflib.term import Node
 
 
 class OxigraphStore:
@@ -103,6 +105,8 @@ class OxigraphStore:
         if isinstance(result, pyoxigraph.QueryBoolean):
             return QueryResult("ASK", boolean=bool(result))
         if isinstance(result, pyoxigraph.QueryTriples):
+            from rdflib import Graph
+
             graph = Graph()
             for triple in result:
                 graph.add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
@@ -119,6 +123,8 @@ class OxigraphStore:
     @cached_property
     def dataset(self) -> Dataset:
         """The whole store as an rdflib Dataset, made on first use (for exports that need rdflib)."""
+        from rdflib import Dataset, URIRef
+
         dataset = Dataset(default_union=True)
         for quad in self.store:
             graph_name = getattr(quad.graph_name, "value", None)
@@ -138,6 +144,7 @@ class OxigraphStore:
 def to_rdflib(term) -> Node:
     """A pyoxigraph term as the equal rdflib term (plain literals keep no xsd:string datatype, as in rdflib)."""
     import pyoxigraph
+    from rdflib import BNode, Literal, URIRef
 
     if isinstance(term, pyoxigraph.NamedNode):
         return URIRef(term.value)
@@ -241,38 +248,44 @@ def build_store(
 
 
 def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool = True) -> int:
-    """Fill the inferred graph with the OWL RL closure computed by ``inference`` (reusing its disk cache)."""
-    from .inference import cache_dir, cache_key
+    """Fill the inferred graph: owlrl (the reference) through rdflib for small inputs, the SPARQL rules inside
+    the store itself for large ones, so a large store never passes through rdflib. Cached by input hash like
+    the memory store's closure (the same file for the same inputs and reasoner)."""
+    import pyoxigraph
 
-    if cache:
-        cached = cache_dir() / f"closure-{cache_key(sources)}.nt"
-        if _load_cached_closure(store, cached):
+    from .cache import cache_dir, cache_key, read_sealed, write_sealed
+    from .inference import AUTO_OWLRL_LIMIT
+
+    reasoner = "rules" if sum(store.graph_sizes().values()) > AUTO_OWLRL_LIMIT else "owlrl"
+    path = cache_dir() / f"closure-{cache_key(sources, reasoner)}.nt" if cache else None
+    cached = read_sealed(path) if path is not None else None
+    if cached is not None:
+        try:
+            store.load_ntriples(INFERRED_GRAPH, cached)
             return store.graph_sizes().get(INFERRED_GRAPH, 0)
+        except (SyntaxError, OSError):
+            store.store.clear_graph(pyoxigraph.NamedNode(INFERRED_GRAPH))
+    if reasoner == "rules":
+        from .rules import infer_in_store
+
+        infer_in_store(store.store, INFERRED_GRAPH)
+    else:
+        _owlrl_through_rdflib(store, sources, cache)
+    if path is not None:
+        dump = store.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(INFERRED_GRAPH))
+        write_sealed(path, b"\n".join(sorted(line for line in dump.splitlines() if line)) + b"\n")
+    return store.graph_sizes().get(INFERRED_GRAPH, 0)
+
+
+def _owlrl_through_rdflib(store: OxigraphStore, sources: Sequence[Source], cache: bool) -> None:
+    from rdflib import URIRef
+
     from .inference import add_inferences as add_rdflib_inferences
     from .load import load_dataset
 
     dataset = load_dataset(sources)
-    count = add_rdflib_inferences(dataset, sources, use_cache=cache)
+    add_rdflib_inferences(dataset, sources, use_cache=cache, reasoner="owlrl")
     store.load_graph(INFERRED_GRAPH, dataset.graph(URIRef(INFERRED_GRAPH)))
-    return count
-
-
-def _load_cached_closure(store: OxigraphStore, path: Path) -> bool:
-    """Load a closure cached by ``inference``; it counts only when complete (it ends with its marker)."""
-    import pyoxigraph
-
-    try:
-        data = path.read_bytes()
-    except OSError:
-        return False
-    if not data.endswith(b"# end\n"):
-        return False
-    try:
-        store.load_ntriples(INFERRED_GRAPH, data)
-    except (SyntaxError, OSError):
-        store.store.clear_graph(pyoxigraph.NamedNode(INFERRED_GRAPH))
-        return False
-    return True
 
 
 def _load_through_rdflib(
