@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from collections import Counter
+
+from rdflib import BNode
+
 from reallabor import QueryResult
 
 
@@ -15,3 +20,24 @@ def pairs(result: QueryResult, left: str, right: str) -> set[tuple[str, str]]:
 
 def goal_number(iri: str) -> int:
     return int(iri.rsplit("/", 1)[1])
+
+
+def row_multiset(result: QueryResult, concatenated: frozenset[str] = frozenset()) -> Counter:
+    """Rows as a multiset of (variable, term) tuples; blank nodes are compared only as being blank.
+
+    SPARQL leaves the order inside GROUP_CONCAT to the engine, so ``concatenated`` columns compare as sets.
+    """
+
+    def term(name, value):
+        if isinstance(value, BNode):
+            return "_:b"
+        if name in concatenated:
+            return (tuple(sorted(str(value).split("; "))), getattr(value, "language", None))
+        return value
+
+    return Counter(tuple(sorted((k, term(k, v)) for k, v in row.items())) for row in result.rows)
+
+
+def concatenated_columns(text: str) -> frozenset[str]:
+    """The variables a query computes with GROUP_CONCAT."""
+    return frozenset(re.findall(r"GROUP_CONCAT\([^)]*\)\s+AS\s+\?(\w+)", text, re.IGNORECASE))

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import json
-import re
-from collections import Counter
 
 import pytest
 from rdflib import BNode
@@ -13,22 +11,7 @@ from reallabor import KnowledgeGraph
 from reallabor.errors import InputError, QuerySyntaxError
 from reallabor.oxigraph_store import MANIFEST, OxigraphStore, open_store, parse_store_spec, to_rdflib
 
-
-def row_multiset(result, concatenated: frozenset[str] = frozenset()) -> Counter:
-    """Rows as a multiset; GROUP_CONCAT order is left to the engine by SPARQL, so those cells compare as sets."""
-
-    def term(name, value):
-        if isinstance(value, BNode):
-            return "_:b"
-        if name in concatenated:
-            return (tuple(sorted(str(value).split("; "))), getattr(value, "language", None))
-        return value
-
-    return Counter(tuple(sorted((k, term(k, v)) for k, v in row.items())) for row in result.rows)
-
-
-def concatenated_columns(text: str) -> frozenset[str]:
-    return frozenset(re.findall(r"GROUP_CONCAT\([^)]*\)\s+AS\s+\?(\w+)", text, re.IGNORECASE))
+from .helpers import concatenated_columns, row_multiset
 
 
 def assert_same_answers(memory: KnowledgeGraph, oxigraph: KnowledgeGraph, require_rows: bool = True) -> None:

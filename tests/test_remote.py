@@ -7,7 +7,6 @@ one that answers HTML, one that drops connections, one that is busy (503) for a 
 from __future__ import annotations
 
 import base64
-import re
 import shutil
 import socket
 import subprocess
@@ -16,7 +15,6 @@ import threading
 import time
 import urllib.error
 import urllib.request
-from collections import Counter
 from collections.abc import Callable, Iterator
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -27,6 +25,8 @@ from rdflib.compare import isomorphic
 
 from reallabor import KnowledgeGraph
 from reallabor.errors import InputError, RemoteError
+
+from .helpers import concatenated_columns, row_multiset
 
 GRAPH = "https://example.org/test/graph/bottrop"
 UPDATE_GRAPH = "https://example.org/test/graph/bottrop-update"
@@ -200,27 +200,6 @@ def basic(user: str, password: str) -> str:
 
 
 # -- comparing rows ---------------------------------------------------------------------------------------
-
-
-def row_multiset(result, concatenated: frozenset[str] = frozenset()) -> Counter:
-    """Rows as a multiset of (variable, term) tuples; blank nodes are compared only as being blank.
-
-    SPARQL leaves the order inside GROUP_CONCAT to the engine, so ``concatenated`` columns compare as sets.
-    """
-
-    def term(name, value):
-        if isinstance(value, BNode):
-            return "_:b"
-        if name in concatenated:
-            return (tuple(sorted(str(value).split("; "))), getattr(value, "language", None))
-        return value
-
-    return Counter(tuple(sorted((k, term(k, v)) for k, v in row.items())) for row in result.rows)
-
-
-def concatenated_columns(text: str) -> frozenset[str]:
-    """The variables a query computes with GROUP_CONCAT."""
-    return frozenset(re.findall(r"GROUP_CONCAT\([^)]*\)\s+AS\s+\?(\w+)", text, re.IGNORECASE))
 
 
 def example_params(query) -> dict[str, str]:

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import json
-import signal
 import socket
-import subprocess
 import sys
 import time
 from collections.abc import Iterator
@@ -25,7 +23,7 @@ import pytest
 
 from reallabor.formats import RDF_FORMATS, RESULT_FORMATS
 
-from .test_sparql_endpoint import CROSS_PRODUCT, _wait_until_ready, free_port, running_server
+from .test_sparql_endpoint import CROSS_PRODUCT, free_port, running_process, running_server
 
 pytestmark = pytest.mark.slow
 
@@ -59,18 +57,8 @@ def site(tmp_path_factory) -> Iterator[tuple[str, Path]]:
     (folder / "run").mkdir()
     port = free_port()
     command = [sys.executable, "-c", LAUNCH, str(port), json.dumps(LIMITS)]
-    with (folder / "server.log").open("wb") as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=folder / "run")
-        try:
-            _wait_until_ready(process, f"http://127.0.0.1:{port}/sparql", log)
-            yield f"http://127.0.0.1:{port}", folder
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
+    with running_process(command, port, cwd=folder / "run", log_path=folder / "server.log"):
+        yield f"http://127.0.0.1:{port}", folder
 
 
 @pytest.fixture(scope="module")

@@ -55,9 +55,12 @@ def running_server(*args: str, cwd: Path | None = None) -> Iterator[str]:
 
 
 @contextlib.contextmanager
-def running_process(command: list[str], port: int, cwd: Path | None = None, ready: str = "/sparql") -> Iterator[None]:
+def running_process(
+    command: list[str], port: int, cwd: Path | None = None, ready: str = "/sparql", log_path: Path | None = None
+) -> Iterator[None]:
+    """Run ``command`` (a server on ``port``) until the block ends; its output goes to ``log_path`` if given."""
     url = f"http://127.0.0.1:{port}"
-    with tempfile.TemporaryFile() as log:
+    with open(log_path, "w+b") if log_path else tempfile.TemporaryFile() as log:
         process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=cwd or tempfile.gettempdir())
         try:
             _wait_until_ready(process, url + ready, log)
