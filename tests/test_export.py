@@ -74,3 +74,23 @@ def test_same_input_gives_byte_identical_output_across_processes(fmt):
         done = subprocess.run([sys.executable, "-c", EXPORT.format(fmt)], capture_output=True, env=env, check=True)
         outputs.add(done.stdout)
     assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("fmt", sorted(TRIPLE_FORMATS))
+@pytest.mark.parametrize("blank_nodes", [True, False], ids=["canonical-copy", "direct"])
+def test_output_does_not_depend_on_insertion_order(kg, fmt, blank_nodes):
+    import random
+
+    from rdflib import BNode
+
+    from reallabor.export import serialize_graph
+
+    triples = sorted(t for t in kg.graph(inferred=True) if blank_nodes or not any(isinstance(x, BNode) for x in t))
+    outputs = set()
+    for seed in (1, 2):
+        random.Random(seed).shuffle(triples)
+        graph = Graph()
+        for triple in triples:
+            graph.add(triple)
+        outputs.add(serialize_graph(graph, fmt))
+    assert len(outputs) == 1

@@ -48,11 +48,20 @@ def stable_triples(graph: Graph, scope: str = "") -> list:
 def sorted_graph(graph: Graph) -> Graph:
     """A copy with triples inserted in sorted order and the project's prefixes bound."""
     copy = Graph()
-    for prefix, namespace in PREFIXES.items():
-        copy.bind(prefix, namespace, override=True, replace=True)
+    bind_prefixes(copy)
     for triple in stable_triples(graph):
         copy.add(triple)
     return copy
+
+
+def bind_prefixes(graph: Graph) -> Graph:
+    for prefix, namespace in PREFIXES.items():
+        graph.bind(prefix, namespace, override=True, replace=True)
+    return graph
+
+
+def _has_blank_nodes(graph: Graph) -> bool:
+    return any(isinstance(triple[0], BNode) or isinstance(triple[2], BNode) for triple in graph)
 
 
 def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
@@ -63,7 +72,9 @@ def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
         for triple in graph:
             dataset.add(triple)
         return serialize_dataset(dataset, form)
-    ordered = sorted_graph(graph)
+    # Turtle sorts subjects, predicates and objects itself, and the other writers' output is put in order
+    # below; only blank nodes (labelled at random by parsers) need the canonical copy.
+    ordered = sorted_graph(graph) if _has_blank_nodes(graph) else bind_prefixes(graph)
     if form.name == "jsonld":
         return _jsonld(ordered)
     data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
