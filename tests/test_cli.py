@@ -116,3 +116,18 @@ def test_runs_from_any_directory(cli, tmp_path: Path):
 
 def test_lang_switches_labels(cli):
     assert "Securing skilled labour" in cli("query", "labs", "--lang", "en").stdout.decode()
+
+
+def test_a_closed_pipe_ends_quietly():
+    """`reallabor info | head -1`: the reader is gone before anything is written; no error message, no traceback."""
+    import os
+    import subprocess
+    import sys
+
+    process = subprocess.Popen(
+        [sys.executable, "-m", "reallabor.cli", "info"], stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=os.environ
+    )
+    process.stdout.close()  # closed long before the graph is loaded and the first line written
+    errors = process.stderr.read().decode()
+    assert process.wait(timeout=300) == 141
+    assert errors == ""

@@ -63,6 +63,9 @@ class LazyGroup(click.Group):
         except KeyboardInterrupt:
             click.echo("reallabor: interrupted", err=True)
             ctx.exit(130)
+        except BrokenPipeError:  # the reader went away (`reallabor info | head`): stop quietly, like other tools
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+            ctx.exit(141)
         except (click.exceptions.Exit, click.ClickException, click.Abort):
             raise
         except Exception as exc:  # a bug: still one line for the user, the traceback on request
