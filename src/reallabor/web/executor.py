@@ -57,8 +57,21 @@ class _Worker:
         self.connection.close()
 
 
-def _serve_jobs(connection: Connection, kg: KnowledgeGraph, settings: WebSettings) -> None:
-    """The worker's loop: answer jobs until the server closes the pipe."""
+def _die_with_parent(parent: int) -> None:
+    """Make sure a worker never outlives its server, however the server ends (SIGKILL, a host app that never
+    runs our shutdown hook). The forked worker also holds copies of the server's pipe ends, so it cannot rely
+    on seeing the pipe close; on Linux the kernel sends it SIGKILL when the parent goes."""
+    import ctypes
+
+    with contextlib.suppress(OSError, AttributeError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    if os.getppid() != parent:  # the server was already gone before the request took effect
+        os._exit(0)
+
+
+def _serve_jobs(connection: Connection, kg: KnowledgeGraph, settings: WebSettings, parent: int) -> None:
+    """The worker's loop: answer jobs until the server closes the pipe or ends."""
+    _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers
     while True:
         try:
@@ -95,7 +108,7 @@ class QueryExecutor:
     def _fork(self) -> _Worker:
         context = multiprocessing.get_context("fork")
         ours, theirs = context.Pipe()
-        process = context.Process(target=_serve_jobs, args=(theirs, self.kg, self.settings), daemon=True)
+        process = context.Process(target=_serve_jobs, args=(theirs, self.kg, self.settings, os.getpid()), daemon=True)
         process.start()
         theirs.close()
         worker = _Worker(process, ours)
