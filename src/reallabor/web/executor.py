@@ -73,6 +73,7 @@ def _serve_jobs(connection: Connection, kg: KnowledgeGraph, settings: WebSetting
     """The worker's loop: answer jobs until the server closes the pipe or ends."""
     _die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C stops the server, which then stops its workers
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not uvicorn's inherited graceful-shutdown handler
     while True:
         try:
             job = connection.recv()
