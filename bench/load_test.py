@@ -14,11 +14,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
-import signal
-import socket
-import subprocess
 import sys
-import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,6 +22,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from loadgen import free_port, serving, stop
 
 LAB = "https://w3id.org/reallabor/ontology#RealWorldLab"
 # (label, path, params, headers): what a municipal portal's visitors and harvesters ask for.
@@ -68,43 +67,19 @@ class Level:
         return ordered[min(len(ordered) - 1, int(p * len(ordered)))] * 1000 if ordered else float("nan")
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @contextlib.contextmanager
 def server(args: list[str]) -> Iterator[tuple[str, int]]:
-    """`reallabor serve` on loopback; yields its URL and pid, stops it with SIGTERM."""
+    """`reallabor serve` on loopback; yields its URL and pid, stops it afterwards."""
     port = free_port()
+    url = f"http://127.0.0.1:{port}"
     command = [sys.executable, "-m", "reallabor.cli", "serve", "--host", "127.0.0.1", "--port", str(port), *args]
-    with tempfile.TemporaryFile() as log:
-        process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, cwd=tempfile.gettempdir())
-        url = f"http://127.0.0.1:{port}"
-        try:
-            _wait(process, url, log)
-            yield url, process.pid
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                process.wait(30)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                process.wait()
-
-
-def _wait(process: subprocess.Popen, url: str, log) -> None:
-    deadline = time.monotonic() + 300
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            log.seek(0)
-            sys.exit(f"reallabor serve exited with {process.returncode}:\n{log.read().decode()[-2000:]}")
-        with contextlib.suppress(httpx.HTTPError):
-            if httpx.get(url + "/sparql", params={"query": "ASK {}"}, timeout=5).status_code == 200:
-                return
-        time.sleep(0.2)
-    sys.exit("reallabor serve did not start within 300 s")
+    process = serving(command, url + "/sparql?query=ASK%20%7B%7D", 300)
+    if process is None:
+        sys.exit("reallabor serve did not start within 300 s (run it by hand to see why)")
+    try:
+        yield url, process.pid
+    finally:
+        stop(process)
 
 
 def rss(pid: int) -> int:

@@ -8,7 +8,9 @@ the numbers measure the server rather than connection set-up. The client shares 
 from __future__ import annotations
 
 import http.client
+import socket
 import statistics
+import subprocess
 import threading
 import time
 from dataclasses import dataclass
@@ -84,3 +86,43 @@ def run(url: str, accept: str, concurrency: int, requests: int, seconds: float, 
     ordered = sorted(latencies) or [0.0]
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return Stats(len(latencies), errors[0], total, statistics.median(ordered), p99)
+
+
+# -- starting and stopping the servers under test (loopback only) ----------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_for(url: str, process: subprocess.Popen, seconds: float) -> bool:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline and process.poll() is None:
+        if ok(url):
+            return True
+        time.sleep(0.2)
+    return False
+
+
+def serving(command: list[str], url: str, seconds: float, env: dict | None = None):
+    """Start a server, wait until ``url`` answers; returns the process or None (stopped again)."""
+    try:
+        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
+    except OSError:
+        return None
+    if wait_for(url, process, seconds):
+        return process
+    stop(process)
+    return None
+
+
+def stop(process: subprocess.Popen | None) -> None:
+    if process is not None and process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(10)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()

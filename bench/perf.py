@@ -16,19 +16,18 @@ import json
 import os
 import platform
 import shutil
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from dataclasses import dataclass
-from importlib.metadata import PackageNotFoundError, version
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import loadgen  # bench/loadgen.py: the loopback load generator
+from loadgen import free_port, serving, stop
+from reallabor.cache import package_versions
 
 PY = sys.executable
 PACKAGES = (
@@ -197,47 +196,10 @@ def goal_inference(folder: Path, sizes: list[str], budget: float) -> list[Row]:
 # -- goal 3: the endpoint -----------------------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_for(url: str, process: subprocess.Popen, seconds: float) -> bool:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline and process.poll() is None:
-        if loadgen.ok(url):
-            return True
-        time.sleep(0.2)
-    return False
-
-
 def tool(name: str) -> str:
     """A console script: beside this Python first (the bench's venv), else on PATH."""
     beside = Path(PY).parent / name
     return str(beside) if beside.exists() else (shutil.which(name) or name)
-
-
-def serving(command: list[str], url: str, seconds: float, env: dict | None = None):
-    """Start a server, wait until ``url`` answers; returns the process or None (stopped again)."""
-    try:
-        process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env)
-    except OSError:
-        return None
-    if wait_for(url, process, seconds):
-        return process
-    stop(process)
-    return None
-
-
-def stop(process: subprocess.Popen | None) -> None:
-    if process is not None and process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
 
 
 def goal_endpoint(folder: Path, concurrency: int, requests: int, seconds: float) -> list[Row]:
@@ -405,16 +367,11 @@ def machine() -> str:
                 break
     except OSError:
         pass
-    versions = []
-    for package in PACKAGES:
-        try:
-            versions.append(f"{package} {version(package)}")
-        except PackageNotFoundError:
-            versions.append(f"{package} (not installed)")
+    versions = package_versions(PACKAGES, missing="(not installed)")
     load_avg = " ".join(f"{x:.2f}" for x in os.getloadavg())
     return (
         f"Machine: {cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, {platform.system()} "
-        f"{platform.release()}; load average at start {load_avg}\nPackages: {', '.join(versions)}"
+        f"{platform.release()}; load average at start {load_avg}\nPackages: {versions}"
     )
 
 

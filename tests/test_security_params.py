@@ -15,7 +15,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 from rdflib import Literal, URIRef, Variable
 
@@ -25,13 +25,9 @@ from reallabor.queries import Parameter, get_query, public_queries, to_term
 from reallabor.results import QueryResult
 from reallabor.web.evaluate import parse
 
-BOUNDED = settings(
-    max_examples=50,
-    deadline=None,
-    derandomize=True,
-    database=None,
-    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
-)
+from .helpers import bounded
+
+BOUNDED = bounded(50)
 INJECTIONS = [
     '" } ; DROP ALL ; SELECT * { "',
     "'} UNION { ?s ?p ?o } #",

@@ -25,7 +25,8 @@ def cache_dir() -> Path:
     return Path(base) / "reallabor"
 
 
-def _versions(packages: Iterable[str]) -> str:
+def package_versions(packages: Iterable[str], missing: str = "-") -> str:
+    """ "name version, ..." of installed distributions; cache keys and the benchmark's machine line use it."""
     from importlib.metadata import PackageNotFoundError, version
 
     found = []
@@ -33,13 +34,13 @@ def _versions(packages: Iterable[str]) -> str:
         try:
             found.append(f"{name} {version(name)}")
         except PackageNotFoundError:
-            found.append(f"{name} -")
+            found.append(f"{name} {missing}")
     return ", ".join(found)
 
 
 def cache_key(sources: Sequence[Source], *extra: str) -> str:
     """A hash of every input file, its graph, the reasoners' versions and any ``extra`` options."""
-    digest = hashlib.sha256(f"format {CACHE_FORMAT_VERSION}; {_versions(('owlrl', 'pyoxigraph'))}".encode())
+    digest = hashlib.sha256(f"format {CACHE_FORMAT_VERSION}; {package_versions(('owlrl', 'pyoxigraph'))}".encode())
     for source in sources:
         digest.update(f"\n{source.graph} {source.reference} {source.digest()}".encode())
     for option in extra:
