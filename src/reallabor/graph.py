@@ -199,12 +199,3 @@ def _load_memory(sources: list[Source], inference: bool, cache: bool, base_iri: 
 
         dataset = rebase_dataset(dataset, DEFAULT_BASE_IRI, base_iri)
     return dataset
-
-
-def __getattr__(name: str):
-    # MemoryStore stays importable from here without loading rdflib at import time.
-    if name == "MemoryStore":
-        from .store import MemoryStore
-
-        return MemoryStore
-    raise AttributeError(name)
