@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pyoxigraph
 import pytest
 from rdflib import URIRef
 
@@ -62,3 +63,73 @@ def test_unknown_reasoner_is_an_input_error():
 
     with pytest.raises(InputError, match="reasoner"):
         closure(reasoning_input(load_dataset(bundled_sources()), bundled_sources()), "hermit")
+
+
+# -- the rules specialised to the schema give exactly the generic rules' closure ------------------------------
+
+EDGE = DATA / "rules-edge"
+EX = "https://example.org/edge/"
+INFERRED = "urn:x-test:inferred"
+
+
+def rules_closure_of(paths: list[Path], bundled: bool, specialise: bool) -> set[tuple[str, str, str]]:
+    from reallabor.oxigraph_store import OxigraphStore
+    from reallabor.rules import infer_in_store
+
+    store = OxigraphStore.memory()
+    for source in (bundled_sources() if bundled else []) + [user_source(p) for p in paths]:
+        store.load_source(source)
+    infer_in_store(store.store, INFERRED, specialise=specialise)
+    quads = store.store.quads_for_pattern(None, None, None, pyoxigraph.NamedNode(INFERRED))
+    return {(str(q.subject), str(q.predicate), str(q.object)) for q in quads}
+
+
+@pytest.mark.parametrize("edge", sorted(p.name for p in EDGE.glob("*.ttl")))
+def test_specialised_rules_equal_the_generic_rules_on_edge_cases(edge):
+    specialised = rules_closure_of([EDGE / edge], bundled=False, specialise=True)
+    assert specialised == rules_closure_of([EDGE / edge], bundled=False, specialise=False)
+    assert specialised
+
+
+@pytest.mark.parametrize("case", ["bottrop", "with-targets-and-chains", "synthetic"])
+def test_specialised_rules_equal_the_generic_rules_on_project_data(case, synthetic):
+    extra = {"bottrop": [], "with-targets-and-chains": [DATA / "rules-fixture.ttl"], "synthetic": [synthetic]}[case]
+    specialised = rules_closure_of(extra, bundled=True, specialise=True)
+    assert specialised == rules_closure_of(extra, bundled=True, specialise=False)
+    assert len(specialised) > 100
+
+
+def iri(name: str) -> str:
+    return f"<{EX}{name}>"
+
+
+TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
+
+
+@pytest.mark.parametrize(
+    ("edge", "expected", "absent"),
+    [
+        (
+            "literals-and-inverses.ttl",
+            [
+                (iri("b"), iri("pInverse"), iri("a")),
+                (iri("a"), iri("back"), iri("b")),
+                (iri("a"), TYPE, iri("Top")),
+                (iri("a"), iri("three"), iri("d")),
+                (iri("d"), iri("threeInverse"), iri("a")),
+                (iri("a"), TYPE, iri("Back")),
+                (iri("a"), TYPE, iri("Ranged")),
+                (iri("e"), TYPE, iri("Back")),
+            ],
+            ['"a literal" ', '"literal again" '],
+        ),
+        ("blank-class.ttl", [(iri("x"), TYPE, iri("Named")), (iri("y"), iri("qInverse"), iri("x"))], ["_:"]),
+        ("type-as-superproperty.ttl", [(iri("thing"), TYPE, iri("Small")), (iri("thing"), TYPE, iri("Large"))], []),
+        ("axioms-from-data.ttl", [(iri("tom"), TYPE, iri("Cat")), (iri("tom"), TYPE, iri("Animal"))], []),
+    ],
+)
+def test_specialised_rules_entail_what_each_edge_case_needs(edge, expected, absent):
+    closure_ = rules_closure_of([EDGE / edge], bundled=False, specialise=True)
+    assert set(expected) <= closure_
+    text = "\n".join(" ".join(t) for t in closure_)
+    assert not [a for a in absent if a in text]
