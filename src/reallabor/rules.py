@@ -13,8 +13,10 @@ closure with the generic rules' closure.
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence, Set
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING
@@ -97,34 +99,44 @@ def _graph_size(store: pyoxigraph.Store, graph: str) -> int:
     return int(next(iter(result))["n"].value)
 
 
-def saturate(store: pyoxigraph.Store, target: str, rule_set: Sequence[Rule], once: Sequence[Rule] = ()) -> None:
+def saturate(
+    store: pyoxigraph.Store, target: str, rule_set: Sequence[Rule], once: Sequence[Sequence[Rule]] = ()
+) -> None:
     """Add to ``target`` what the rules entail from all named graphs, semi-naively: the first round runs
-    ``once`` and then ``rule_set`` on everything, each later round one variant of each rule per premise,
-    restricted to the triples the previous round recorded. ``once`` is for rules whose conclusions entail
-    nothing further under them (the specialised single-premise rules)."""
+    the groups of ``once``, one after the other, and then ``rule_set`` on everything; each later round one
+    variant of each rule per premise, restricted to the triples the previous round recorded. ``once`` is for
+    rules whose conclusions entail nothing further under them (the specialised single-premise rules)."""
     fresh = f"{FRESH}0"
-    for rule in once:
-        store.update(rule.insert(target))
-    for rule in rule_set:
-        store.update(rule.insert(target, fresh))
+    for group in once:
+        _run_together(store, [rule.insert(target) for rule in group])
+    _run_together(store, [rule.insert(target, fresh) for rule in rule_set])
     for number in range(1, MAX_ROUNDS + 1):
         delta, fresh = fresh, f"{FRESH}{number}"
         if _graph_size(store, delta) == 0:
             break
-        for rule in rule_set:
-            for premise in rule.premises:
-                store.update(rule.insert(target, fresh, delta, premise))
+        _run_together(store, [r.insert(target, fresh, delta, p) for r in rule_set for p in r.premises])
         store.update(f"DROP SILENT GRAPH <{delta}>")
     else:
         raise RuntimeError(f"entailment rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
     store.update(f"DROP SILENT GRAPH <{delta}> ; DROP SILENT GRAPH <{fresh}>")
 
 
-def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True) -> int:
-    """Add the rules' entailments of every named graph of ``store`` to the named graph ``target``; returns
-    the number of triples added. ``specialise`` runs the rules specialised to the store's schema
-    (``reallabor.tbox``), else the generic rules of ontology/rules/; both give the same triples."""
-    before = _graph_size(store, target)
+def _run_together(store: pyoxigraph.Store, updates: list[str]) -> None:
+    """Run updates that may see each other's additions or not (rules only add), on all cores: Oxigraph
+    evaluates each outside Python's lock."""
+    workers = min(len(updates), os.cpu_count() or 1)
+    if workers <= 1:
+        for update in updates:
+            store.update(update)
+        return
+    with ThreadPoolExecutor(workers) as pool:
+        list(pool.map(store.update, updates))
+
+
+def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True) -> None:
+    """Add the rules' entailments of every named graph of ``store`` to the named graph ``target``.
+    ``specialise`` runs the rules specialised to the store's schema (``reallabor.tbox``), else the generic
+    rules of ontology/rules/; both give the same triples."""
     tables = _specialise(store, target) if specialise else None
     if tables is None:
         saturate(store, target, rules())
@@ -137,7 +149,6 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
         f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }}"
         " FILTER (isBlank(?s) || isBlank(?o)) }"
     )
-    return _graph_size(store, target) - before
 
 
 def _saturate_specialised(store: pyoxigraph.Store, target: str, tables: Tables) -> None:

@@ -166,10 +166,11 @@ class Tables:
         classes = self.subject_class | self.subject_class_resource | self.object_class | self.superclass
         return found | {(RDF_TYPE, c) for _, c in classes}
 
-    def single_premise_rules(self, asserted: Set[tuple[str, str]]) -> Iterator[Rule]:
-        """One rule per non-empty table; run once over all data, their output needs no second look. Rows
-        whose conclusion is in ``asserted`` (an ``outputs()`` pair that the data uses) are checked against
-        what is known, the others need not be: no input triple can equal them."""
+    def single_premise_rules(self, asserted: Set[tuple[str, str]]) -> list[list[Rule]]:
+        """One rule per non-empty table, in two groups to run one after the other (the superclass rule
+        completes the classes the others add); each runs once over all data, its output needs no second
+        look. Rows whose conclusion is in ``asserted`` (an ``outputs()`` pair that the data uses) are checked
+        against what is known, the others need not be: no input triple can equal them."""
         literal_ok = "?s ?p ?o .  # premise"
         resource = (literal_ok, "FILTER (!isLiteral(?o))")
         tables = [
@@ -179,14 +180,9 @@ class Tables:
             ("subject-class", ("p", "c"), self.subject_class, "?s a ?c", (literal_ok,)),
             ("subject-class-resource", ("p", "c"), self.subject_class_resource, "?s a ?c", resource),
             ("object-class", ("p", "c"), self.object_class, "?o a ?c", resource),
-            ("superclass", ("a", "c"), self.superclass, "?x a ?c", ("?x a ?a .  # premise",)),
         ]
-        for name, names, rows, template, body in tables:
-            output = (lambda row: (row[1], "")) if names[1] == "q" else (lambda row: (RDF_TYPE, row[1]))
-            checked = {row for row in rows if output(row) in asserted}
-            distinct = " ".join(v for v in template.split() if v.startswith("?")) if names[1] == "c" else ""
-            yield from _table_rule(name, names, checked, template, body, distinct=distinct)
-            yield from _table_rule(f"{name} (new only)", names, rows - checked, template, body, checked=False)
+        superclass = ("superclass", ("a", "c"), self.superclass, "?x a ?c", ("?x a ?a .  # premise",))
+        return [_checked_and_unchecked(tables, asserted), _checked_and_unchecked([superclass], asserted)]
 
     def chain_rules(self, sizes: Mapping[str, int]) -> Iterator[Rule]:
         """One rule per property chain, concluding ``?x p ?y`` with everything the tables entail from it, so
@@ -229,6 +225,17 @@ class Tables:
             classes |= {parent for c, parent in self.superclass if c in classes}
             out += [(RDF_TYPE, f"{node} a {c} .") for c in sorted(classes)]
         return out
+
+
+def _checked_and_unchecked(tables: list, asserted: Set[tuple[str, str]]) -> list[Rule]:
+    rules = []
+    for name, names, rows, template, body in tables:
+        output = (lambda row: (row[1], "")) if names[1] == "q" else (lambda row: (RDF_TYPE, row[1]))
+        checked = {row for row in rows if output(row) in asserted}
+        distinct = " ".join(v for v in template.split() if v.startswith("?")) if names[1] == "c" else ""
+        rules += _table_rule(name, names, checked, template, body, distinct=distinct)
+        rules += _table_rule(f"{name} (new only)", names, rows - checked, template, body, checked=False)
+    return rules
 
 
 def _table_rule(
