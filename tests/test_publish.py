@@ -202,3 +202,22 @@ def test_cli_publish(cli, tmp_path):
     assert done.returncode == 0, done.stderr.decode()
     assert (out / "index.html").is_file() and (out / "dumps" / "reallabor.nt.gz").is_file()
     assert "https://lod.example.net/bottrop/bottrop/lab/" in (out / "dumps" / "reallabor.nt").read_text()
+
+
+@pytest.mark.slow
+def test_publish_gives_the_same_bytes_in_processes_with_different_hash_seeds(cli, tmp_path):
+    digests = []
+    for seed in ("1", "2"):
+        out = tmp_path / f"seed-{seed}"
+        done = cli("publish", str(out), "--no-cache", env={"PYTHONHASHSEED": seed})
+        assert done.returncode == 0, done.stderr.decode()
+        digests.append(_digest(out))
+    assert digests[0] == digests[1]
+
+
+def test_ontology_page_lists_each_property_chain_in_its_own_order(site):
+    page = (site / "ontology" / "index.en.html").read_text(encoding="utf-8")
+    term = page[page.index('id="contributesTo"') :]
+    chains = [chain.split("</dd>")[0] for chain in term.split("</dl>")[0].split("<dd>")[1:] if "isTargetOf" in chain]
+    assert len(chains) == 1
+    assert chains[0].index("#contributesTo") < chains[0].index("isTargetOf")

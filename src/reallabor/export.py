@@ -8,6 +8,7 @@ and JSON-LD is put into a canonical key and value order after compaction with th
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from functools import cache
 
 from rdflib import BNode, Dataset, Graph, URIRef
@@ -79,7 +80,7 @@ def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
         return _jsonld(ordered)
     data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
     if form.name == "xml":
-        return _sorted_rdfxml(data)
+        return sorted_rdfxml(data, PREFIXES)
     return _sorted_lines(data) if form.name == "ntriples" else data
 
 
@@ -117,11 +118,12 @@ def _trig(dataset: Dataset, names: list[str]) -> bytes:
     return b"\n".join(sorted(prefixes)) + b"\n\n" + b"\n".join(blocks)
 
 
-def _sorted_rdfxml(data: bytes) -> bytes:
-    """RDF/XML with resource descriptions and their properties in a canonical order."""
+def sorted_rdfxml(data: bytes, prefixes: Mapping[str, str]) -> bytes:
+    """RDF/XML with resource descriptions and their properties in a canonical order (rdflib writes them in
+    hash order, which changes from process to process)."""
     import xml.etree.ElementTree as ET
 
-    for prefix, namespace in PREFIXES.items():
+    for prefix, namespace in prefixes.items():
         ET.register_namespace(prefix, namespace)
     root = ET.fromstring(data)
     key = lambda el: ET.tostring(el, encoding="unicode")  # noqa: E731

@@ -113,7 +113,7 @@ def void_description(kg: KnowledgeGraph, config: PublicationConfig, site_url: st
 
 def serialize(graph: Graph, fmt: str) -> bytes:
     """Deterministic bytes with the DCAT prefixes bound (JSON-LD uses the project's context)."""
-    from ..export import serialize_graph, sorted_graph
+    from ..export import serialize_graph, sorted_graph, sorted_rdfxml
     from ..formats import rdf_format
     from .vocab import PREFIXES
 
@@ -123,7 +123,8 @@ def serialize(graph: Graph, fmt: str) -> bytes:
     ordered = sorted_graph(graph)
     for prefix, namespace in PREFIXES.items():
         ordered.bind(prefix, namespace, override=True, replace=True)
-    return ordered.serialize(format=form.rdflib_name, encoding="utf-8")
+    data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
+    return sorted_rdfxml(data, PREFIXES) if form.name == "xml" else data
 
 
 def catalog_bytes(

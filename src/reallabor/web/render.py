@@ -684,10 +684,11 @@ class Pages:
             (t["used_with_domain"], links(tbox.subjects(RDFS.domain, term))),
             (t["used_with_range"], links(tbox.subjects(RDFS.range, term))),
         ]
-        for chain in tbox.objects(term, OWL.propertyChainAxiom):
-            from rdflib.collection import Collection
+        from rdflib.collection import Collection
 
-            facts.append((t["chain"], links(Collection(tbox, chain))))
+        # A chain is read in its own order; the chains themselves (blank nodes) are put in order of their links.
+        chains = sorted(list(Collection(tbox, chain)) for chain in tbox.objects(term, OWL.propertyChainAxiom))
+        facts += [(t["chain"], [self._term_link(p, lang, here) for p in chain]) for chain in chains]
         kinds = links(k for k in tbox.objects(term, RDF.type) if k != OWL.Class)
         return TermView(
             anchor=str(term)[len(str(RL)) :],
