@@ -189,9 +189,11 @@ def test_refuses_a_folder_it_did_not_write(cli, tmp_path):
     assert (precious / "keep.txt").read_text() == "mine"
 
 
-def test_bad_base_iri_is_one_line(cli, tmp_path):
-    done = cli("publish", str(tmp_path / "out"), "--base-iri", "example.org/lod")
-    assert done.returncode == 2 and b"Traceback" not in done.stderr
+@pytest.mark.parametrize("command", [("publish", "out"), ("query", "labs"), ("export", "--format", "turtle")])
+def test_bad_base_iri_is_one_line(cli, tmp_path, command):
+    done = cli(*command, "--base-iri", "example.org/lod", cwd=tmp_path)
+    assert done.returncode == 2 and done.stderr.decode().count("\n") == 1
+    assert "--base-iri 'example.org/lod'" in done.stderr.decode() and not done.stdout
     assert not (tmp_path / "out").exists()
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from . import terms
 from .binding import inject_values
 from .formats import rdf_format
-from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
+from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH, check_base_iri
 from .queries import LANGUAGE_PARAMETER, NamedQuery, bind_parameters, catalogue, get_query, is_iri
 from .results import QueryResult
 from .sources import Source, bundled_sources, user_source
@@ -73,6 +73,8 @@ class KnowledgeGraph:
         next call with the same inputs skips parsing and inference (see ``snapshot``); its result rows then
         hold pyoxigraph terms.
         """
+        if base_iri is not None:
+            check_base_iri(base_iri)
         sources = (bundled_sources() if bundled else []) + [user_source(f) for f in files]
         if store != "memory":
             from .oxigraph_store import open_store, parse_store_spec

@@ -6,6 +6,9 @@ The instance base IRI is a setting (see ``settings``); what stands here never ch
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import InputError
 
 RL_IRI = "https://w3id.org/reallabor/ontology#"
 SDG_IRI = "http://metadata.un.org/sdg/"
@@ -56,3 +59,10 @@ def __getattr__(name: str) -> Any:
 
         return Namespace(_NAMESPACES[name])
     raise AttributeError(name)
+
+
+def check_base_iri(base_iri: str) -> None:
+    """Refuse a base that would make invalid or ambiguous IRIs (before anything is loaded or written)."""
+    parts = urlsplit(base_iri)
+    if parts.scheme not in ("http", "https") or not parts.netloc or not base_iri.endswith("/"):
+        raise InputError(f"--base-iri {base_iri!r}: must be an absolute http(s) IRI ending in '/'")

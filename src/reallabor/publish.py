@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 from .atomic import atomic_directory
 from .errors import InputError
-from .namespaces import DEFAULT_BASE_IRI
+from .namespaces import DEFAULT_BASE_IRI, check_base_iri
 
 MARKER = ".reallabor-site"
 
@@ -40,7 +40,7 @@ def publish(kg, out_dir: str | Path, base_iri: str = DEFAULT_BASE_IRI, endpoint:
     """
     from .web.render import Pages, Site
 
-    _check_base(base_iri)
+    check_base_iri(base_iri)
     target = Path(out_dir)
     _check_target(target)
     pages = Pages(Site.from_kg(kg, base_iri, endpoint=endpoint))
@@ -56,12 +56,6 @@ def publish(kg, out_dir: str | Path, base_iri: str = DEFAULT_BASE_IRI, endpoint:
         files = [p for p in tmp.rglob("*") if p.is_file()]
         written, size = len(files), sum(p.stat().st_size for p in files)
     return PublishReport(target.resolve(), written, size, html)
-
-
-def _check_base(base_iri: str) -> None:
-    parts = urlsplit(base_iri)
-    if parts.scheme not in ("http", "https") or not parts.netloc or not base_iri.endswith("/"):
-        raise InputError(f"--base-iri {base_iri!r}: must be an absolute http(s) IRI ending in '/'")
 
 
 def _check_target(target: Path) -> None:

@@ -113,9 +113,17 @@ def lab_diagram(site: Site, labs: list[URIRef], lang: str, here: str, ident: str
 
 def _summary(site: Site, labs, lab_edges, aim_edges, lang: str) -> str:
     """A sentence per lab for screen readers: the lab, its measures and what each addresses."""
+    measures_of, aims_of = _grouped(lab_edges), _grouped(aim_edges)  # by source: linear, not labs × edges
     parts = []
     for lab in labs:
-        for _, measure in sorted(e for e in lab_edges if e[0] == lab):
-            targets = sorted(site.label(t, lang)[0] for m, t in aim_edges if m == measure)
+        for measure in sorted(measures_of.get(lab, ())):
+            targets = sorted(site.label(t, lang)[0] for t in aims_of.get(measure, ()))
             parts.append(f"{site.label(lab, lang)[0]} → {site.label(measure, lang)[0]} → {', '.join(targets) or '–'}")
     return "; ".join(parts)
+
+
+def _grouped(edges) -> dict:
+    grouped: dict = {}
+    for source, target in edges:
+        grouped.setdefault(source, []).append(target)
+    return grouped
