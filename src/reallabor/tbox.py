@@ -141,13 +141,13 @@ class Tables:
             subject_classes = schema.ranges.get(other, set()) if inverted else schema.domains.get(other, set())
             object_classes = schema.domains.get(other, set()) if inverted else schema.ranges.get(other, set())
             subject_table = self.subject_class_resource if crossed else self.subject_class
-            subject_table |= {(prop, c) for c in _direct(schema, subject_classes)}
-            self.object_class |= {(prop, c) for c in _direct(schema, object_classes)}
+            subject_table |= {(prop, c) for c in _named(subject_classes)}
+            self.object_class |= {(prop, c) for c in _named(object_classes)}
 
     def usable(self) -> bool:
-        """Whether every table row can be written in a VALUES block (blank nodes cannot); a class that is a
-        blank node still passes its superclasses on, only its own type triples (which the closure drops
-        anyway) are left out."""
+        """Whether every table row can be written in a VALUES block (blank nodes cannot). A blank node class
+        is left out of the class tables (its type triples are dropped from the closure anyway) but, having
+        superclasses, it is a key of the superclass table, which then makes the tables unusable."""
         rows = self.same | self.same_resource | self.inverse | self.subject_class | self.subject_class_resource
         rows |= self.object_class | self.superclass | set(self.chains)
         return not any(term.startswith("_:") for row in rows for term in row)
@@ -266,15 +266,6 @@ def _connected_order(sizes: list[int]) -> list[int]:
         order.append(step)
         low, high = min(low, step), max(high, step)
     return order
-
-
-def _direct(schema: Schema, classes: Iterable[str]) -> set[str]:
-    """The named classes among ``classes``; for a blank node class, its named superclasses instead (the
-    superclass rule, run after, adds the superclasses of named ones)."""
-    named = _named(classes)
-    for blank in set(classes) - named:
-        named |= _named(schema.classes_above([blank]))
-    return named
 
 
 def _named(terms: Iterable[str]) -> set[str]:
