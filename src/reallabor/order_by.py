@@ -43,24 +43,25 @@ def split_order_by(text: str) -> tuple[str, list[SortKey]] | None:
 
 def sort_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[SortKey]) -> list[Mapping[str, Any]]:
     """``rows`` (pyoxigraph terms by variable) in the order of ``keys``; ties keep their order."""
+    import pyoxigraph
+
+    kinds = {pyoxigraph.BlankNode: 1, pyoxigraph.NamedNode: 2, pyoxigraph.Literal: 3}
     ordered = list(rows)
     for key in reversed(keys):  # stable sorts, last key first
-        ordered.sort(key=lambda row, name=key.variable: _term_key(row.get(name)), reverse=key.descending)
+        ordered.sort(key=lambda row, name=key.variable: _term_key(row.get(name), kinds), reverse=key.descending)
     return ordered
 
 
-def _term_key(term: Any) -> tuple:
-    import pyoxigraph
-
+def _term_key(term: Any, kinds: Mapping[type, int]) -> tuple:
     if term is None:
         return (0,)
-    if isinstance(term, pyoxigraph.BlankNode):
-        return (1, term.value)
-    if isinstance(term, pyoxigraph.NamedNode):
-        return (2, term.value)
-    if term.datatype.value in _NUMERIC:
+    kind = kinds[type(term)]
+    if kind < 3:
+        return (kind, term.value)
+    datatype = term.datatype.value
+    if datatype in _NUMERIC:
         try:
             return (3, 0, float(term.value), term.value)
         except ValueError:
             pass
-    return (3, 1, term.value, term.language or "", term.datatype.value)
+    return (3, 1, term.value, term.language or "", datatype)
