@@ -24,7 +24,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from loadgen import free_port, serving, stop
+from loadgen import free_port, run_threads, serving, stop
 
 LAB = "https://w3id.org/reallabor/ontology#RealWorldLab"
 # (label, path, params, headers): what a municipal portal's visitors and harvesters ask for.
@@ -130,13 +130,7 @@ def run_level(url: str, pid: int, clients: int, requests: int, deadline: float) 
                     errors += not ok
 
     before = rss(pid)
-    threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    seconds = time.perf_counter() - started
+    seconds = run_threads(worker, clients)
     return Level(clients, len(latencies), seconds, latencies, errors, before, rss(pid))
 
 

@@ -76,19 +76,24 @@ def run(url: str, accept: str, concurrency: int, requests: int, seconds: float, 
                 errors[0] += not good
         connection.close()
 
-    threads = [threading.Thread(target=worker) for _ in range(concurrency)]
-    started = time.perf_counter()
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    total = time.perf_counter() - started
+    total = run_threads(worker, concurrency)
     ordered = sorted(latencies) or [0.0]
     p99 = ordered[min(len(ordered) - 1, int(len(ordered) * 0.99))]
     return Stats(len(latencies), errors[0], total, statistics.median(ordered), p99)
 
 
 # -- starting and stopping the servers under test (loopback only) ----------------------------------------
+
+
+def run_threads(worker, count: int) -> float:
+    """Seconds for ``count`` threads running ``worker`` side by side, all started before any is awaited."""
+    threads = [threading.Thread(target=worker) for _ in range(count)]
+    started = time.perf_counter()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return time.perf_counter() - started
 
 
 def free_port() -> int:

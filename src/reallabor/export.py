@@ -13,7 +13,7 @@ from functools import cache
 
 from rdflib import BNode, Dataset, Graph, URIRef
 
-from .formats import Format, rdf_format
+from .formats import Format, rdf_format, sorted_lines
 from .namespaces import PREFIXES
 from .resources import ontology_dir
 
@@ -81,7 +81,7 @@ def serialize_graph(graph: Graph, fmt: str | Format) -> bytes:
     data = ordered.serialize(format=form.rdflib_name, encoding="utf-8")
     if form.name == "xml":
         return sorted_rdfxml(data, PREFIXES)
-    return _sorted_lines(data) if form.name == "ntriples" else data
+    return sorted_lines(data) if form.name == "ntriples" else data
 
 
 def serialize_dataset(dataset: Dataset, fmt: str | Format, graphs: list[str] | None = None) -> bytes:
@@ -96,7 +96,7 @@ def serialize_dataset(dataset: Dataset, fmt: str | Format, graphs: list[str] | N
         target = ordered.graph(URIRef(name))
         for triple in stable_triples(dataset.graph(URIRef(name)), scope=f"g{index}"):
             target.add(triple)
-    return _sorted_lines(ordered.serialize(format=form.rdflib_name, encoding="utf-8"))
+    return sorted_lines(ordered.serialize(format=form.rdflib_name, encoding="utf-8"))
 
 
 def _trig(dataset: Dataset, names: list[str]) -> bytes:
@@ -132,11 +132,6 @@ def sorted_rdfxml(data: bytes, prefixes: Mapping[str, str]) -> bytes:
     root[:] = sorted(root, key=key)
     ET.indent(root, space="  ")
     return ET.tostring(root, encoding="utf-8", xml_declaration=True) + b"\n"
-
-
-def _sorted_lines(data: bytes) -> bytes:
-    lines = sorted({line for line in data.splitlines() if line.strip()})
-    return b"\n".join(lines) + b"\n"
 
 
 def _jsonld(graph: Graph) -> bytes:

@@ -79,3 +79,10 @@ def rdf_format_for_path(path: str) -> Format | None:
 
     guessed = guess_format(str(path))
     return next((f for f in RDF_FORMATS if f.rdflib_name == guessed), None)
+
+
+def sorted_lines(data: bytes) -> bytes:
+    """A line-based syntax (N-Triples, N-Quads) with its lines in one fixed order, blank lines and repeats
+    dropped: the same graph gives the same bytes whichever writer produced it."""
+    lines = sorted({line for line in data.splitlines() if line.strip()})
+    return b"\n".join(lines) + b"\n"

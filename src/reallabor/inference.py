@@ -14,6 +14,7 @@ from rdflib import OWL, RDF, RDFS, BNode, Dataset, Graph, Literal, URIRef
 
 from .cache import cache_dir, cache_key, read_sealed, write_sealed
 from .errors import InputError
+from .formats import sorted_lines
 from .load import Source
 from .namespaces import INFERRED_GRAPH
 
@@ -111,4 +112,4 @@ def _read_cache(path: Path, target: Graph) -> bool:
 
 def _write_cache(path: Path, inferred: Graph) -> None:
     body = inferred.serialize(format="nt", encoding="utf-8")
-    write_sealed(path, b"\n".join(sorted(line for line in body.splitlines() if line.strip())) + b"\n")
+    write_sealed(path, sorted_lines(body))

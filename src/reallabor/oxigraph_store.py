@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING
 
 from .atomic import atomic_directory
 from .errors import InputError, QuerySyntaxError
+from .formats import rdf_format_for_path, sorted_lines
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .order_by import SortKey, sort_rows, split_order_by
 from .results import QueryResult
@@ -65,8 +66,6 @@ class OxigraphStore:
     def load_source(self, source: Source) -> None:
         """Bulk load one file into its named graph (quad syntaxes keep their own graphs)."""
         import pyoxigraph
-
-        from .formats import rdf_format_for_path
 
         fmt = rdf_format_for_path(str(source.path))
         if fmt is None:
@@ -286,7 +285,7 @@ def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool 
     else:
         _owlrl_through_rdflib(store, sources, cache)
         dump = store.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=pyoxigraph.NamedNode(INFERRED_GRAPH))
-        inferred = _sorted_lines(dump)
+        inferred = sorted_lines(dump)
     if path is not None:
         write_sealed(path, inferred)
     return store.graph_sizes().get(INFERRED_GRAPH, 0)
@@ -304,12 +303,7 @@ def _rules_in_memory(sources: Sequence[Source]) -> bytes:
         memory.load_source(source)
     infer_in_store(memory.store, INFERRED_GRAPH)
     inferred = pyoxigraph.NamedNode(INFERRED_GRAPH)
-    return _sorted_lines(memory.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=inferred))
-
-
-def _sorted_lines(dump: bytes) -> bytes:
-    """N-Triples in a fixed order, so that the cache file is the same bytes for the same inputs."""
-    return b"\n".join(sorted(line for line in dump.splitlines() if line)) + b"\n"
+    return sorted_lines(memory.store.dump(format=pyoxigraph.RdfFormat.N_TRIPLES, from_graph=inferred))
 
 
 def _owlrl_through_rdflib(store: OxigraphStore, sources: Sequence[Source], cache: bool) -> None:
