@@ -128,3 +128,23 @@ def test_values_block_opens_the_where_group_even_after_a_construct_template(kg):
     text = inject_values("CONSTRUCT { ?s <urn:p> ?x } WHERE { BIND(<urn:s> AS ?s) }", {"x": URIRef("urn:o")})
     graph = kg.sparql(text).graph
     assert (URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")) in graph
+
+
+BARE_MEASURE = """
+@prefix rl: <https://w3id.org/reallabor/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://example.org/lab/bare> a rl:RealWorldLab ; skos:prefLabel "Bare lab"@de ; rl:hasMeasure <https://example.org/m/bare> .
+<https://example.org/m/bare> a rl:Measure ; skos:prefLabel "Bare measure"@de .
+"""
+
+
+@pytest.mark.parametrize("snapshot", [False, True], ids=["rdflib", "oxigraph"])
+def test_programme_table_gives_a_measure_with_neither_megatrend_nor_goal_one_row(tmp_path, snapshot):
+    from reallabor import KnowledgeGraph
+
+    extra = tmp_path / "bare.ttl"
+    extra.write_text(BARE_MEASURE, encoding="utf-8")
+    graph = KnowledgeGraph.load([extra], cache=False, snapshot=snapshot)
+    rows = [r for r in graph.query("programme-table", lang="de").rows if str(r["measure"]).endswith("/m/bare")]
+    assert len(rows) == 1
+    assert "item" not in rows[0] and "itemLabel" not in rows[0]
