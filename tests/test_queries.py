@@ -133,7 +133,8 @@ def test_values_block_opens_the_where_group_even_after_a_construct_template(kg):
 BARE_MEASURE = """
 @prefix rl: <https://w3id.org/reallabor/ontology#> .
 @prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://example.org/lab/bare> a rl:RealWorldLab ; skos:prefLabel "Bare lab"@de ; rl:hasMeasure <https://example.org/m/bare> .
+<https://example.org/lab/bare> a rl:RealWorldLab ; skos:prefLabel "Bare lab"@de ;
+    rl:hasMeasure <https://example.org/m/bare> .
 <https://example.org/m/bare> a rl:Measure ; skos:prefLabel "Bare measure"@de .
 """
 
