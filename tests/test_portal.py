@@ -275,6 +275,18 @@ def test_csv_tables_hold_the_graph(kg_asserted, site):
         assert row["sdg_title_de"] and row["sdg_title_en"]
 
 
+@pytest.mark.parametrize("snapshot", [False, True], ids=["rdflib", "oxigraph"])
+def test_measures_table_keeps_a_measure_without_megatrend_as_one_row(snapshot):
+    from reallabor import KnowledgeGraph
+    from reallabor.portal.tables import csv_table
+
+    graph = KnowledgeGraph.load([Path(__file__).parent / "data" / "bare-measure.ttl"], cache=False, snapshot=snapshot)
+    table = list(csv.DictReader(io.StringIO(csv_table(graph, "measures.rq").decode("utf-8"))))
+    bare = [row for row in table if row["measure"] == "https://example.org/m/bare"]
+    assert [(r["megatrends_de"], r["megatrends_en"], r["lab_name_de"]) for r in bare] == [("", "", "Bare lab")]
+    assert all(row["megatrends_de"] for row in table if row is not bare[0])
+
+
 # -- configuration: another municipality changes one file ------------------------------------------
 
 

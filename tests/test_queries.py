@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Literal, URIRef
 
@@ -130,22 +132,14 @@ def test_values_block_opens_the_where_group_even_after_a_construct_template(kg):
     assert (URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")) in graph
 
 
-BARE_MEASURE = """
-@prefix rl: <https://w3id.org/reallabor/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://example.org/lab/bare> a rl:RealWorldLab ; skos:prefLabel "Bare lab"@de ;
-    rl:hasMeasure <https://example.org/m/bare> .
-<https://example.org/m/bare> a rl:Measure ; skos:prefLabel "Bare measure"@de .
-"""
+BARE_MEASURE = Path(__file__).parent / "data" / "bare-measure.ttl"
 
 
 @pytest.mark.parametrize("snapshot", [False, True], ids=["rdflib", "oxigraph"])
-def test_programme_table_gives_a_measure_with_neither_megatrend_nor_goal_one_row(tmp_path, snapshot):
+def test_programme_table_gives_a_measure_with_neither_megatrend_nor_goal_one_row(snapshot):
     from reallabor import KnowledgeGraph
 
-    extra = tmp_path / "bare.ttl"
-    extra.write_text(BARE_MEASURE, encoding="utf-8")
-    graph = KnowledgeGraph.load([extra], cache=False, snapshot=snapshot)
+    graph = KnowledgeGraph.load([BARE_MEASURE], cache=False, snapshot=snapshot)
     rows = [r for r in graph.query("programme-table", lang="de").rows if str(r["measure"]).endswith("/m/bare")]
     assert len(rows) == 1
     assert "item" not in rows[0] and "itemLabel" not in rows[0]
