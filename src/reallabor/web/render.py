@@ -584,8 +584,9 @@ class Pages:
         cards = [self._lab_card(lab, lang, here) for lab in labs]
         goals = [site.link(goal, lang, here) for goal in site.goals.values()]
         matrix = [
-            (card["lab"], [goal in site.lab_goals(lab) for goal in site.goals.values()])
+            (card["lab"], [goal in reached for goal in site.goals.values()])
             for lab, card in zip(labs, cards, strict=True)
+            for reached in [site.lab_goals(lab)]
         ]
         return self._render(
             "home.html",
