@@ -41,6 +41,30 @@ def split_order_by(text: str) -> tuple[str, list[SortKey]] | None:
     return text[: match.start()], keys
 
 
+_SELECT = re.compile(r"\bSELECT\b", re.IGNORECASE)
+_OUTER_SELECT = re.compile(r"SELECT\s+((?:\?\w+\s+)+)(?=WHERE\b|\{)", re.IGNORECASE)
+
+
+def with_sort_keys(unordered: str, keys: Sequence[SortKey]) -> tuple[str, list[str]]:
+    """``unordered`` with the sort keys its outer SELECT does not return added to it, and their names (to
+    drop after sorting), so that a question may order on what it does not show (programme-table orders on
+    ?kind and ?goalNumber). Only a SELECT of plain variables without GROUP BY or HAVING is widened: with
+    DISTINCT, REDUCED or aggregates another projection could change the rows, so such a query is returned
+    as it is (and sorted by the engine if it does not return every key)."""
+    first = next((m for m in _SELECT.finditer(unordered) if not _in_comment(unordered, m.start())), None)
+    match = _OUTER_SELECT.match(unordered, first.start()) if first is not None else None
+    if match is None or not unordered.rstrip().endswith("}"):
+        return unordered, []
+    shown = set(re.findall(r"\?(\w+)", match.group(1)))
+    missing = list(dict.fromkeys(key.variable for key in keys if key.variable not in shown))
+    widened = match.group(1) + "".join(f"?{name} " for name in missing)
+    return unordered[: match.start(1)] + widened + unordered[match.end(1) :], missing
+
+
+def _in_comment(text: str, position: int) -> bool:
+    return "#" in text[text.rfind("\n", 0, position) + 1 : position]
+
+
 def sort_rows(rows: Sequence[Mapping[str, Any]], keys: Sequence[SortKey]) -> list[Mapping[str, Any]]:
     """``rows`` (pyoxigraph terms by variable) in the order of ``keys``; ties keep their order."""
     import pyoxigraph

@@ -22,7 +22,7 @@ from .atomic import atomic_directory
 from .errors import InputError, QuerySyntaxError
 from .formats import rdf_format_for_path, sorted_lines
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
-from .order_by import SortKey, sort_rows, split_order_by
+from .order_by import SortKey, sort_rows, split_order_by, with_sort_keys
 from .results import QueryResult
 from .sources import Source
 
@@ -98,14 +98,15 @@ class OxigraphStore:
 
         ordering = split_order_by(text) if self.path is not None else None
         if ordering is not None:  # on disk: the engine's ORDER BY is slow (see order_by), sort the rows here
-            unordered, keys = ordering
+            keys = ordering[1]
+            unordered, hidden = with_sort_keys(*ordering)
             result = self._run(unordered)
             returned = {v.value for v in getattr(result, "variables", ())}
             if isinstance(result, pyoxigraph.QuerySolutions) and {key.variable for key in keys} <= returned:
-                return self._result(result, keys)
+                return self._result(result, keys, hidden)
         return self._result(self._run(text))
 
-    def _result(self, result, keys: Sequence[SortKey] = ()) -> QueryResult:
+    def _result(self, result, keys: Sequence[SortKey] = (), hidden: Sequence[str] = ()) -> QueryResult:
         import pyoxigraph
 
         if isinstance(result, pyoxigraph.QueryBoolean):
@@ -119,7 +120,11 @@ class OxigraphStore:
             return QueryResult("CONSTRUCT", graph=graph)
         variables = [v.value for v in result.variables]
         rows = [{name: term for name in variables if (term := solution[name]) is not None} for solution in result]
-        return QueryResult("SELECT", variables=variables, native_rows=sort_rows(rows, keys), convert=to_rdflib)
+        rows = sort_rows(rows, keys)
+        if hidden:  # sort keys the question does not return
+            variables = [name for name in variables if name not in hidden]
+            rows = [{name: term for name, term in row.items() if name not in hidden} for row in rows]
+        return QueryResult("SELECT", variables=variables, native_rows=rows, convert=to_rdflib)
 
     def _run(self, text: str):
         try:
