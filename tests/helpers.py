@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from pathlib import Path
 
 from rdflib import BNode
 
@@ -54,3 +55,7 @@ def bounded(max_examples: int):
         database=None,
         suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
     )
+
+
+# A lab with one measure that addresses no megatrend and contributes to no goal.
+BARE_MEASURE = Path(__file__).parent / "data" / "bare-measure.ttl"

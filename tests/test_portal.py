@@ -27,6 +27,8 @@ from reallabor.portal.config import CKAN_TAG
 from reallabor.portal.files import measure_memory
 from reallabor.portal.vocab import DCAT, DCT, SPDX, VCARD, VOID
 
+from .helpers import BARE_MEASURE
+
 DATA = Path(__file__).resolve().parent / "data"
 SHAPES_ENV = "REALLABOR_DCAT_AP_SHAPES"
 SITE = "https://portal.example.org/reallabor/"
@@ -280,7 +282,7 @@ def test_measures_table_keeps_a_measure_without_megatrend_as_one_row(snapshot):
     from reallabor import KnowledgeGraph
     from reallabor.portal.tables import csv_table
 
-    graph = KnowledgeGraph.load([Path(__file__).parent / "data" / "bare-measure.ttl"], cache=False, snapshot=snapshot)
+    graph = KnowledgeGraph.load([BARE_MEASURE], cache=False, snapshot=snapshot)
     table = list(csv.DictReader(io.StringIO(csv_table(graph, "measures.rq").decode("utf-8"))))
     bare = [row for row in table if row["measure"] == "https://example.org/m/bare"]
     assert [(r["megatrends_de"], r["megatrends_en"], r["lab_name_de"]) for r in bare] == [("", "", "Bare lab")]

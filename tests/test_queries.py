@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import Literal, URIRef
 
@@ -11,7 +9,7 @@ from reallabor import ParameterError, UnknownQueryError
 from reallabor.binding import inject_values
 from reallabor.queries import public_queries
 
-from .helpers import column
+from .helpers import BARE_MEASURE, column
 
 REQUIRED = {
     "labs": {"lab", "labLabel", "phase"},
@@ -130,9 +128,6 @@ def test_values_block_opens_the_where_group_even_after_a_construct_template(kg):
     text = inject_values("CONSTRUCT { ?s <urn:p> ?x } WHERE { BIND(<urn:s> AS ?s) }", {"x": URIRef("urn:o")})
     graph = kg.sparql(text).graph
     assert (URIRef("urn:s"), URIRef("urn:p"), URIRef("urn:o")) in graph
-
-
-BARE_MEASURE = Path(__file__).parent / "data" / "bare-measure.ttl"
 
 
 @pytest.mark.parametrize("snapshot", [False, True], ids=["rdflib", "oxigraph"])

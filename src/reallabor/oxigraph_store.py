@@ -98,8 +98,8 @@ class OxigraphStore:
 
         ordering = split_order_by(text) if self.path is not None else None
         if ordering is not None:  # on disk: the engine's ORDER BY is slow (see order_by), sort the rows here
-            keys = ordering[1]
-            unordered, hidden = with_sort_keys(*ordering)
+            unordered, keys = ordering
+            unordered, hidden = with_sort_keys(unordered, keys)
             result = self._run(unordered)
             returned = {v.value for v in getattr(result, "variables", ())}
             if isinstance(result, pyoxigraph.QuerySolutions) and {key.variable for key in keys} <= returned:

@@ -583,10 +583,10 @@ class Pages:
         programmes = [self._programme(p, lang, here) for p in site.instances(RL.Programme)]
         cards = [self._lab_card(lab, lang, here) for lab in labs]
         goals = [site.link(goal, lang, here) for goal in site.goals.values()]
+        reached = {lab: site.lab_goals(lab) for lab in labs}
         matrix = [
-            (card["lab"], [goal in reached for goal in site.goals.values()])
+            (card["lab"], [goal in reached[lab] for goal in site.goals.values()])
             for lab, card in zip(labs, cards, strict=True)
-            for reached in [site.lab_goals(lab)]
         ]
         return self._render(
             "home.html",
