@@ -12,15 +12,16 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .atomic import atomic_directory
 from .errors import InputError, QuerySyntaxError
-from .formats import rdf_format_for_path, sorted_lines
+from .formats import rdf_format, rdf_format_for_path, sorted_lines
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .order_by import SortKey, sort_rows, split_order_by, with_sort_keys
 from .results import QueryResult
@@ -28,6 +29,9 @@ from .sources import Source
 
 MANIFEST = "reallabor-store.json"
 MANIFEST_VERSION = 1
+# Parallel bulk loading (see chunks): a file is cut only if each part gets at least this many bytes.
+MIN_PART_BYTES = 8 << 20
+MAX_LOAD_THREADS = 8
 _XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 _RDF_LANG_STRING = "http://www.w3.org/1999/02/22-rdf-syntax-ns#langString"
 
@@ -73,7 +77,9 @@ class OxigraphStore:
         oxi_format = pyoxigraph.RdfFormat.from_media_type(fmt.media_type)
         graph = None if fmt.quads else pyoxigraph.NamedNode(source.graph)
         try:
-            self.store.bulk_load(path=str(source.path), format=oxi_format, to_graph=graph)
+            size = source.path.stat().st_size
+            if graph is None or not self._load_in_parallel(size, source.path.read_bytes, fmt.name, graph):
+                self.store.bulk_load(path=str(source.path), format=oxi_format, to_graph=graph)
         except SyntaxError as exc:
             raise InputError(f"{source.path}: {_one_line(exc)}") from None
         except OSError as exc:
@@ -81,15 +87,46 @@ class OxigraphStore:
 
     def load_graph(self, name: str, graph: Graph) -> None:
         """Add an rdflib graph (e.g. the inferred triples) as the named graph ``name``."""
-        import pyoxigraph
-
-        data = graph.serialize(format="nt", encoding="utf-8")
-        self.store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(name))
+        self.load_ntriples(name, graph.serialize(format="nt", encoding="utf-8"))
 
     def load_ntriples(self, name: str, data: bytes) -> None:
         import pyoxigraph
 
-        self.store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=pyoxigraph.NamedNode(name))
+        graph = pyoxigraph.NamedNode(name)
+        if not self._load_in_parallel(len(data), lambda: data, "ntriples", graph):
+            self.store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
+
+    def _load_in_parallel(self, size: int, read: Callable[[], bytes], syntax: str, graph) -> bool:
+        """Bulk load large data as parts on all cores (see ``chunks``) into an on-disk graph still empty.
+
+        False when the data is small or cannot be cut safely, and for the in-memory store, which the parts
+        made slower (1e6 triples: 2.8 s in one call, 3.6 s in two). A part that does not parse leaves nothing
+        behind (the graph is cleared) and False, so that the caller's single load reports the error with
+        the file's own line numbers.
+        """
+        from concurrent.futures import ThreadPoolExecutor
+
+        import pyoxigraph
+
+        from .chunks import split_statements
+
+        workers = min(os.cpu_count() or 1, MAX_LOAD_THREADS)
+        if self.path is None or workers < 2 or size < 2 * MIN_PART_BYTES or self._holds(graph):
+            return False
+        parts = split_statements(read(), syntax, workers)
+        if parts is None:
+            return False
+        oxi_format = pyoxigraph.RdfFormat.from_media_type(rdf_format(syntax).media_type)
+        try:
+            with ThreadPoolExecutor(len(parts)) as pool:
+                list(pool.map(lambda part: self.store.bulk_load(input=part, format=oxi_format, to_graph=graph), parts))
+        except SyntaxError:
+            self.store.clear_graph(graph)
+            return False
+        return True
+
+    def _holds(self, graph) -> bool:
+        return next(iter(self.store.quads_for_pattern(None, None, None, graph)), None) is not None
 
     # -- the Store protocol -----------------------------------------------------------------------------
 
@@ -266,7 +303,7 @@ def build_store(
     return manifest
 
 
-def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool = True) -> int:
+def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool = True) -> None:
     """Fill the inferred graph: owlrl (the reference) through rdflib for small inputs, the SPARQL rules inside
     the store itself for large ones, so a large store never passes through rdflib. Cached by input hash like
     the memory store's closure (the same file for the same inputs and reasoner)."""
@@ -275,13 +312,13 @@ def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool 
     from .cache import cache_dir, cache_key, read_sealed, write_sealed
     from .inference import AUTO_OWLRL_LIMIT
 
-    reasoner = "rules" if sum(store.graph_sizes().values()) > AUTO_OWLRL_LIMIT else "owlrl"
+    reasoner = "rules" if len(store.store) > AUTO_OWLRL_LIMIT else "owlrl"
     path = cache_dir() / f"closure-{cache_key(sources, reasoner)}.nt" if cache else None
     cached = read_sealed(path) if path is not None else None
     if cached is not None:
         try:
             store.load_ntriples(INFERRED_GRAPH, cached)
-            return store.graph_sizes().get(INFERRED_GRAPH, 0)
+            return
         except (SyntaxError, OSError):
             store.store.clear_graph(pyoxigraph.NamedNode(INFERRED_GRAPH))
     if reasoner == "rules":
@@ -293,7 +330,6 @@ def add_inferences(store: OxigraphStore, sources: Sequence[Source], cache: bool 
         inferred = sorted_lines(dump)
     if path is not None:
         write_sealed(path, inferred)
-    return store.graph_sizes().get(INFERRED_GRAPH, 0)
 
 
 def _rules_in_memory(sources: Sequence[Source]) -> bytes:

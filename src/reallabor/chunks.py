@@ -1,0 +1,72 @@
+"""Cutting a large Turtle or N-Triples file into parts that parse on their own, for parallel bulk loading.
+
+Oxigraph's bulk loader parses and indexes on one core per call but releases the GIL, so two calls on two
+halves of a file load it in about half the time. A cut is only safe where a statement ends, and only if
+every part means what it meant in the whole file. So a file is cut only when:
+
+- every Turtle directive (``@prefix``, ``@base``, ``PREFIX``, ``BASE``) stands in its header, which is copied
+  in front of every part;
+- it has no labelled blank node (``_:``): each bulk load gives its labels fresh nodes, so ``_:b`` in two
+  parts would become two nodes (anonymous ``[ ]`` nodes live inside one statement and are safe);
+- the cut falls at an empty line followed by a line that starts in the first column (Turtle), or at a
+  line end (N-Triples).
+
+A cut inside a statement, a long string or a nested ``[ ]`` leaves the part before it unterminated, which
+the parser rejects; the caller then loads the whole file in one call instead, so a syntax error is still
+reported with the file's own line numbers.
+"""
+
+from __future__ import annotations
+
+import re
+
+_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix[ \t]|base[ \t])", re.IGNORECASE | re.MULTILINE)
+_HEADER_LINE = re.compile(rb"[ \t]*(?:#[^\n]*|@prefix[^\n]*|@base[^\n]*|(?i:prefix|base)[ \t][^\n]*)?\n")
+_TURTLE_CUT = re.compile(rb"\n\n(?=[^\s#])")
+
+
+def split_statements(data: bytes, syntax: str, parts: int) -> list[bytes] | None:
+    """``data`` as up to ``parts`` self-contained documents in ``syntax`` ("turtle" or "ntriples"), or None
+    when the file cannot be cut safely (see the module docstring)."""
+    if parts < 2 or b"_:" in data:
+        return None
+    if syntax == "ntriples":
+        return _cut(data, b"", lambda body, at: _next(body.find(b"\n", at), 1), parts)
+    if syntax != "turtle":
+        return None
+    header_end = _header_end(data)
+    header, body = data[:header_end], data[header_end:]
+    if _DIRECTIVE.search(body):
+        return None
+    return _cut(body, header, lambda text, at: _next_match(_TURTLE_CUT.search(text, at), 2), parts)
+
+
+def _header_end(data: bytes) -> int:
+    """Where the leading run of directives, comments and empty lines ends."""
+    position = 0
+    while (line := _HEADER_LINE.match(data, position)) and line.end() > position:
+        position = line.end()
+    return position
+
+
+def _cut(body: bytes, header: bytes, next_cut, parts: int) -> list[bytes] | None:
+    """Cut ``body`` near each ``len/parts`` mark at the first safe place after it; None if there is none."""
+    chunks, start = [], 0
+    for index in range(1, parts):
+        cut = next_cut(body, max(start, len(body) * index // parts))
+        if cut is None or cut >= len(body):
+            break
+        chunks.append(header + body[start:cut])
+        start = cut
+    if not chunks:
+        return None
+    chunks.append(header + body[start:])
+    return chunks
+
+
+def _next(found: int, width: int) -> int | None:
+    return None if found < 0 else found + width
+
+
+def _next_match(match: re.Match | None, width: int) -> int | None:
+    return None if match is None else match.start() + width
