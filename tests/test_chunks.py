@@ -40,6 +40,8 @@ def test_parts_parse_alone_and_add_up_to_the_file(syntax, parts):
         HEADER + b"ex:a ex:p 1 .\n\n@prefix ex: <https://example.com/> .\n\nex:a ex:p 2 .\n",  # prefix changes
         HEADER + b"ex:a ex:p 1 .\n\nBASE <https://example.com/>\n\nex:a ex:p 2 .\n",
         HEADER + b"ex:a ex:p 1 .\n",  # nowhere to cut
+        # a statement on a directive's line would be copied into every part, its [ ] into new nodes
+        b"@prefix ex: <https://example.org/> . ex:a ex:p [ ex:q 1 ] .\n\nex:b ex:p 2 .\n\nex:c ex:p 3 .\n",
     ],
 )
 def test_files_that_cannot_be_cut_safely(data):

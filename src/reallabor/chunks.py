@@ -21,7 +21,14 @@ from __future__ import annotations
 import re
 
 _DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix[ \t]|base[ \t])", re.IGNORECASE | re.MULTILINE)
-_HEADER_LINE = re.compile(rb"[ \t]*(?:#[^\n]*|@prefix[^\n]*|@base[^\n]*|(?i:prefix|base)[ \t][^\n]*)?\n")
+_IRI = rb"<[^>\s]*>"
+_PREFIX_NAME = rb"[^\s<>#]*:"
+# A line of the header: empty, a comment, or one whole directive (nothing after it but a comment).
+_HEADER_LINE = re.compile(
+    rb"[ \t]*(?:@prefix[ \t]+%(name)s[ \t]*%(iri)s[ \t]*\.|@base[ \t]+%(iri)s[ \t]*\."
+    rb"|(?i:prefix)[ \t]+%(name)s[ \t]*%(iri)s|(?i:base)[ \t]+%(iri)s)?[ \t]*(?:#[^\n]*)?\r?\n"
+    % {b"name": _PREFIX_NAME, b"iri": _IRI}
+)
 _TURTLE_CUT = re.compile(rb"\n\n(?=[^\s#])")
 
 
