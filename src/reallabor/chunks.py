@@ -29,6 +29,8 @@ _HEADER_LINE = re.compile(
     rb"|(?i:prefix)[ \t]+%(name)s[ \t]*%(iri)s|(?i:base)[ \t]+%(iri)s)?[ \t]*(?:#[^\n]*)?\r?\n"
     % {b"name": _PREFIX_NAME, b"iri": _IRI}
 )
+# Where a part may end (see the module docstring).
+_LINE_END = re.compile(rb"\n")
 _TURTLE_CUT = re.compile(rb"\n\n(?=[^\s#])")
 
 
@@ -38,14 +40,14 @@ def split_statements(data: bytes, syntax: str, parts: int) -> list[bytes] | None
     if parts < 2 or b"_:" in data:
         return None
     if syntax == "ntriples":
-        return _cut(data, b"", lambda body, at: _next(body.find(b"\n", at), 1), parts)
+        return _cut(data, b"", _LINE_END, parts)
     if syntax != "turtle":
         return None
     header_end = _header_end(data)
     header, body = data[:header_end], data[header_end:]
     if _DIRECTIVE.search(body):
         return None
-    return _cut(body, header, lambda text, at: _next_match(_TURTLE_CUT.search(text, at), 2), parts)
+    return _cut(body, header, _TURTLE_CUT, parts)
 
 
 def _header_end(data: bytes) -> int:
@@ -56,24 +58,16 @@ def _header_end(data: bytes) -> int:
     return position
 
 
-def _cut(body: bytes, header: bytes, next_cut, parts: int) -> list[bytes] | None:
-    """Cut ``body`` near each ``len/parts`` mark at the first safe place after it; None if there is none."""
+def _cut(body: bytes, header: bytes, boundary: re.Pattern[bytes], parts: int) -> list[bytes] | None:
+    """Cut ``body`` at the first ``boundary`` after each ``len/parts`` mark; None if there is none."""
     chunks, start = [], 0
     for index in range(1, parts):
-        cut = next_cut(body, max(start, len(body) * index // parts))
-        if cut is None or cut >= len(body):
+        found = boundary.search(body, max(start, len(body) * index // parts))
+        if found is None or found.end() >= len(body):
             break
-        chunks.append(header + body[start:cut])
-        start = cut
+        chunks.append(header + body[start : found.end()])
+        start = found.end()
     if not chunks:
         return None
     chunks.append(header + body[start:])
     return chunks
-
-
-def _next(found: int, width: int) -> int | None:
-    return None if found < 0 else found + width
-
-
-def _next_match(match: re.Match | None, width: int) -> int | None:
-    return None if match is None else match.start() + width
