@@ -3,6 +3,8 @@ a file that cannot be cut (or is cut in the wrong place) still loads whole or fa
 
 from __future__ import annotations
 
+from contextlib import nullcontext
+
 import pyoxigraph
 import pytest
 
@@ -71,16 +73,18 @@ def test_parallel_load_on_disk_gives_the_memory_store_quads(small_parts, tmp_pat
     memory, disk = OxigraphStore.memory(), OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
     memory.load_source(source)
     graph = pyoxigraph.NamedNode(source.graph)
-    assert disk._load_in_parallel(data.stat().st_size, data.read_bytes, "turtle", graph)
+    mapped = lambda: oxigraph_store._mapped(data)  # noqa: E731
+    assert disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)
     assert loaded_quads(disk) == loaded_quads(memory)
-    assert not disk._load_in_parallel(data.stat().st_size, data.read_bytes, "turtle", graph)  # not into a full graph
+    assert not disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)  # not into a full graph
 
 
 def test_inferred_ntriples_load_in_parts(small_parts, tmp_path):
     data = generate(2, seed=5, fmt="ntriples")
     memory, disk = OxigraphStore.memory(), OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
     memory.load_ntriples("https://example.org/g", data)
-    assert disk._load_in_parallel(len(data), lambda: data, "ntriples", pyoxigraph.NamedNode("https://example.org/h"))
+    other = pyoxigraph.NamedNode("https://example.org/h")
+    assert disk._load_in_parallel(len(data), lambda: nullcontext(data), "ntriples", other)
     disk.store.clear()
     disk.load_ntriples("https://example.org/g", data)
     assert loaded_quads(disk) == loaded_quads(memory)
@@ -106,3 +110,11 @@ def test_a_syntax_error_names_the_file_line_and_leaves_nothing(small_parts, tmp_
     with pytest.raises(InputError, match=r"bad\.ttl.*\b84\b"):
         disk.load_source(user_source(data))
     assert len(disk.store) == 0
+
+
+def test_a_memory_map_is_cut_like_the_bytes(tmp_path):
+    data = generate(2, seed=3)
+    path = tmp_path / "synth.ttl"
+    path.write_bytes(data)
+    with oxigraph_store._mapped(path) as mapped:
+        assert split_statements(mapped, "turtle", 3) == split_statements(data, "turtle", 3)

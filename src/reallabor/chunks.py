@@ -18,7 +18,10 @@ reported with the file's own line numbers.
 
 from __future__ import annotations
 
+import mmap
 import re
+
+Buffer = bytes | mmap.mmap
 
 _DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix[ \t]|base[ \t])", re.IGNORECASE | re.MULTILINE)
 _IRI = rb"<[^>\s]*>"
@@ -34,23 +37,23 @@ _LINE_END = re.compile(rb"\n")
 _TURTLE_CUT = re.compile(rb"\n\n(?=[^\s#])")
 
 
-def split_statements(data: bytes, syntax: str, parts: int) -> list[bytes] | None:
+def split_statements(data: Buffer, syntax: str, parts: int) -> list[bytes] | None:
     """``data`` as up to ``parts`` self-contained documents in ``syntax`` ("turtle" or "ntriples"), or None
-    when the file cannot be cut safely (see the module docstring)."""
-    if parts < 2 or b"_:" in data:
+    when the file cannot be cut safely (see the module docstring). ``data`` may be a memory map of the file:
+    only the parts are copied."""
+    if parts < 2 or data.find(b"_:") >= 0:
         return None
     if syntax == "ntriples":
-        return _cut(data, b"", _LINE_END, parts)
+        return _cut(data, 0, _LINE_END, parts)
     if syntax != "turtle":
         return None
-    header_end = _header_end(data)
-    header, body = data[:header_end], data[header_end:]
-    if _DIRECTIVE.search(body):
+    body = _header_end(data)
+    if _DIRECTIVE.search(data, body):
         return None
-    return _cut(body, header, _TURTLE_CUT, parts)
+    return _cut(data, body, _TURTLE_CUT, parts)
 
 
-def _header_end(data: bytes) -> int:
+def _header_end(data: Buffer) -> int:
     """Where the leading run of directives, comments and empty lines ends."""
     position = 0
     while (line := _HEADER_LINE.match(data, position)) and line.end() > position:
@@ -58,16 +61,18 @@ def _header_end(data: bytes) -> int:
     return position
 
 
-def _cut(body: bytes, header: bytes, boundary: re.Pattern[bytes], parts: int) -> list[bytes] | None:
-    """Cut ``body`` at the first ``boundary`` after each ``len/parts`` mark; None if there is none."""
-    chunks, start = [], 0
+def _cut(data: Buffer, body: int, boundary: re.Pattern[bytes], parts: int) -> list[bytes] | None:
+    """Cut ``data`` after its header (which ends at ``body``) at the first ``boundary`` after each
+    ``1/parts`` mark of the rest, the header in front of every part; None if there is no such place."""
+    header, size = data[:body], len(data) - body
+    chunks, start = [], body
     for index in range(1, parts):
-        found = boundary.search(body, max(start, len(body) * index // parts))
-        if found is None or found.end() >= len(body):
+        found = boundary.search(data, max(start, body + size * index // parts))
+        if found is None or found.end() >= len(data):
             break
-        chunks.append(header + body[start : found.end()])
+        chunks.append(header + data[start : found.end()])
         start = found.end()
     if not chunks:
         return None
-    chunks.append(header + body[start:])
+    chunks.append(header + data[start:])
     return chunks

@@ -12,9 +12,12 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import mmap
 import os
 import time
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager as ContextManager
+from contextlib import nullcontext
 from functools import cached_property
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -78,7 +81,7 @@ class OxigraphStore:
         graph = None if fmt.quads else pyoxigraph.NamedNode(source.graph)
         try:
             size = source.path.stat().st_size
-            if graph is None or not self._load_in_parallel(size, source.path.read_bytes, fmt.name, graph):
+            if graph is None or not self._load_in_parallel(size, lambda: _mapped(source.path), fmt.name, graph):
                 self.store.bulk_load(path=str(source.path), format=oxi_format, to_graph=graph)
         except SyntaxError as exc:
             raise InputError(f"{source.path}: {_one_line(exc)}") from None
@@ -93,10 +96,10 @@ class OxigraphStore:
         import pyoxigraph
 
         graph = pyoxigraph.NamedNode(name)
-        if not self._load_in_parallel(len(data), lambda: data, "ntriples", graph):
+        if not self._load_in_parallel(len(data), lambda: nullcontext(data), "ntriples", graph):
             self.store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
 
-    def _load_in_parallel(self, size: int, read: Callable[[], bytes], syntax: str, graph) -> bool:
+    def _load_in_parallel(self, size: int, contents: Callable[[], ContextManager], syntax: str, graph) -> bool:
         """Bulk load large data as parts on all cores (see ``chunks``) into an on-disk graph still empty.
 
         False when the data is small or cannot be cut safely, and for the in-memory store, which the parts
@@ -113,7 +116,8 @@ class OxigraphStore:
         workers = min(os.cpu_count() or 1, MAX_LOAD_THREADS)
         if self.path is None or workers < 2 or size < 2 * MIN_PART_BYTES or self._holds(graph):
             return False
-        parts = split_statements(read(), syntax, workers)
+        with contents() as data:
+            parts = split_statements(data, syntax, workers)
         if parts is None:
             return False
         oxi_format = pyoxigraph.RdfFormat.from_media_type(rdf_format(syntax).media_type)
@@ -212,6 +216,12 @@ def to_rdflib(term) -> Node:
         datatype = term.datatype.value
         return Literal(term.value, datatype=None if datatype in (_XSD_STRING, _RDF_LANG_STRING) else URIRef(datatype))
     raise InputError(f"oxigraph: unsupported term in a result: {term!r}")
+
+
+def _mapped(path: Path) -> ContextManager[mmap.mmap]:
+    """The file's bytes mapped into memory (read-only): cutting it into parts copies only the parts."""
+    with path.open("rb") as file:
+        return mmap.mmap(file.fileno(), 0, access=mmap.ACCESS_READ)
 
 
 def _one_line(exc: BaseException) -> str:
