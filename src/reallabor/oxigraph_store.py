@@ -113,8 +113,8 @@ class OxigraphStore:
 
         from .chunks import split_statements
 
-        workers = min(os.cpu_count() or 1, MAX_LOAD_THREADS)
-        if self.path is None or workers < 2 or size < 2 * MIN_PART_BYTES or self._holds(graph):
+        workers = min(os.cpu_count() or 1, MAX_LOAD_THREADS, size // MIN_PART_BYTES)
+        if self.path is None or workers < 2 or self._holds(graph):
             return False
         with contents() as data:
             parts = split_statements(data, syntax, workers)
