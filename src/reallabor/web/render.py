@@ -14,7 +14,7 @@ import posixpath
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from functools import cache, cached_property
+from functools import cache, cached_property, lru_cache
 from urllib.parse import quote
 
 from rdflib import BNode, Graph, Literal, URIRef
@@ -339,8 +339,10 @@ class Site:
             for _, code, text, tl in sorted(rows)
         ]
 
+    @lru_cache(maxsize=8)  # noqa: B019 - the site lives as long as its pages; its data files ask one after another
     def resource_graph(self, iri: URIRef) -> Graph:
-        """The triples about ``iri`` (as subject or object), with the blank nodes it points to, for its data files."""
+        """The triples about ``iri`` (as subject or object), with the blank nodes it points to, for its data files
+        (one per RDF syntax, made one after the other: the last few graphs are kept)."""
         described = Graph()
         for triple in self.graph.triples((iri, None, None)):
             described.add(triple)
@@ -516,9 +518,10 @@ class Pages:
             "application/ld+json", _bind_context(ontology_dir() / "context.jsonld", self.site.base)
         )
         if self.site.export is not None:
+            export = cache(self.site.export)  # the .nt dump and its .gz share one serialisation
             for form in DATA_FORMATS[:3]:
-                docs[DUMP_NAME + form.suffix] = Document(_media(form), _bind_export(self.site.export, form.name))
-            docs[DUMP_NAME + ".nt.gz"] = Document("application/gzip", _bind_gzip(self.site.export))
+                docs[DUMP_NAME + form.suffix] = Document(_media(form), _bind_export(export, form.name))
+            docs[DUMP_NAME + ".nt.gz"] = Document("application/gzip", _bind_gzip(export))
         return docs
 
     # -- shared page context ----------------------------------------------------------------------------
