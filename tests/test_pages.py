@@ -307,3 +307,26 @@ def test_home_and_query_page(kg, http):
     for named in kg.named_queries():
         assert f'action="../../api/queries/{named.name}"' in query.text
     assert 'action="../../sparql"' in query.text
+
+
+def test_home_features_the_labs_published_here_else_every_lab(tmp_path):
+    from reallabor import KnowledgeGraph
+    from reallabor.synth import generate
+
+    data = tmp_path / "synth.ttl"
+    data.write_bytes(generate(2, seed=4))  # labs under synthetic.reallabor.example, not under the base
+    base = "https://w3id.org/reallabor/id/"
+
+    def home_and_labs(kg) -> tuple[str, list[URIRef]]:
+        home = Pages(Site.from_kg(kg, base)).documents["index.html"].produce().decode("utf-8")
+        labs = sorted(kg.graph().subjects(URIRef("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"), RL.RealWorldLab))
+        return home, labs
+
+    home, labs = home_and_labs(KnowledgeGraph.load([data], inference=False))
+    bottrop = [lab for lab in labs if str(lab).startswith(base)]
+    elsewhere = [lab for lab in labs if not str(lab).startswith(base)]
+    assert bottrop and elsewhere
+    assert all(_path(lab).rsplit("/", 1)[1] + ".html" in home for lab in bottrop)
+    assert not [lab for lab in elsewhere if str(lab) in home]
+    alone, labs = home_and_labs(KnowledgeGraph.load([data], bundled=False, inference=False))
+    assert labs and all(str(lab) in alone for lab in labs)  # no lab has a page here: every lab is shown

@@ -356,6 +356,14 @@ class Site:
     def instances(self, cls: URIRef) -> list[URIRef]:
         return sorted((s for s in self.graph.subjects(RDF.type, cls) if isinstance(s, URIRef)), key=str)
 
+    def featured(self, cls: URIRef) -> list[URIRef]:
+        """The instances published on this site (under the base IRI), as the index lists them; all instances
+        when none is. Data loaded beside the site's own (another region's labs) stays in the dumps and the
+        SPARQL endpoint instead of growing the home page with every lab of the graph."""
+        instances = self.instances(cls)
+        published = set(self.resources.values())
+        return [node for node in instances if node in published] or instances
+
     def lab_goals(self, lab: URIRef) -> set[URIRef]:
         """The SDG goals a lab contributes to, through its measures (asserted) or directly (inferred)."""
         reached = set(self.graph.objects(lab, RL.contributesTo))
@@ -582,8 +590,8 @@ class Pages:
 
         site = self.site
         here = key + HTML_SUFFIXES[lang]
-        labs = sorted(site.instances(RL.RealWorldLab), key=lambda lab: site.label(lab, lang)[0].casefold())
-        programmes = [self._programme(p, lang, here) for p in site.instances(RL.Programme)]
+        labs = sorted(site.featured(RL.RealWorldLab), key=lambda lab: site.label(lab, lang)[0].casefold())
+        programmes = [self._programme(p, lang, here) for p in site.featured(RL.Programme)]
         cards = [self._lab_card(lab, lang, here) for lab in labs]
         goals = [site.link(goal, lang, here) for goal in site.goals.values()]
         reached = {lab: site.lab_goals(lab) for lab in labs}
