@@ -62,32 +62,32 @@ def small_parts(monkeypatch):
     monkeypatch.setattr(oxigraph_store.os, "cpu_count", lambda: 4)
 
 
-def loaded_quads(store: OxigraphStore) -> set:
-    return set(store.store)
+def on_disk(tmp_path) -> OxigraphStore:
+    return OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
 
 
 def test_parallel_load_on_disk_gives_the_memory_store_quads(small_parts, tmp_path):
     data = tmp_path / "synth.ttl"
     data.write_bytes(generate(2, seed=5))
     source = user_source(data)
-    memory, disk = OxigraphStore.memory(), OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
+    memory, disk = OxigraphStore.memory(), on_disk(tmp_path)
     memory.load_source(source)
     graph = pyoxigraph.NamedNode(source.graph)
     mapped = lambda: oxigraph_store._mapped(data)  # noqa: E731
     assert disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)
-    assert loaded_quads(disk) == loaded_quads(memory)
+    assert set(disk.store) == set(memory.store)
     assert not disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)  # not into a full graph
 
 
 def test_inferred_ntriples_load_in_parts(small_parts, tmp_path):
     data = generate(2, seed=5, fmt="ntriples")
-    memory, disk = OxigraphStore.memory(), OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
+    memory, disk = OxigraphStore.memory(), on_disk(tmp_path)
     memory.load_ntriples("https://example.org/g", data)
     other = pyoxigraph.NamedNode("https://example.org/h")
     assert disk._load_in_parallel(len(data), lambda: nullcontext(data), "ntriples", other)
     disk.store.clear()
     disk.load_ntriples("https://example.org/g", data)
-    assert loaded_quads(disk) == loaded_quads(memory)
+    assert set(disk.store) == set(memory.store)
 
 
 def test_a_cut_inside_a_long_string_falls_back_to_one_load(small_parts, tmp_path):
@@ -96,7 +96,7 @@ def test_a_cut_inside_a_long_string_falls_back_to_one_load(small_parts, tmp_path
     data.write_bytes(HEADER + body)
     with pytest.raises(SyntaxError):  # the cut does fall inside a string
         [parsed(part, "turtle") for part in split_statements(HEADER + body, "turtle", 4)]
-    disk = OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
+    disk = on_disk(tmp_path)
     disk.load_source(user_source(data))
     assert {quad.triple for quad in disk.store} == parsed(HEADER + body, "turtle")
     assert not disk.query("ASK { ?s ?p ?o FILTER (?s = <https://example.org/fake>) }").boolean
@@ -106,7 +106,7 @@ def test_a_syntax_error_names_the_file_line_and_leaves_nothing(small_parts, tmp_
     good = b"".join(b"ex:s%d ex:p %d .\n\n" % (i, i) for i in range(40))
     data = tmp_path / "bad.ttl"
     data.write_bytes(HEADER + good + b"ex:broken ex:p .\n\n" + good)
-    disk = OxigraphStore(pyoxigraph.Store(str(tmp_path / "s")), tmp_path / "s")
+    disk = on_disk(tmp_path)
     with pytest.raises(InputError, match=r"bad\.ttl.*\b84\b"):
         disk.load_source(user_source(data))
     assert len(disk.store) == 0
