@@ -330,3 +330,28 @@ def test_home_features_the_labs_published_here_else_every_lab(tmp_path):
     assert not [lab for lab in elsewhere if str(lab) in home]
     alone, labs = home_and_labs(KnowledgeGraph.load([data], bundled=False, inference=False))
     assert labs and all(str(lab) in alone for lab in labs)  # no lab has a page here: every lab is shown
+
+
+def test_a_hub_page_shows_its_links_up_to_the_limit_and_says_how_many_more(tmp_path, monkeypatch):
+    from reallabor import KnowledgeGraph
+    from reallabor.synth import generate
+    from reallabor.web import render
+
+    data = tmp_path / "synth.ttl"
+    data.write_bytes(generate(3, seed=4))
+    kg = KnowledgeGraph.load([data])
+    megatrend = URIRef("https://w3id.org/reallabor/id/megatrend/digitalisierung")
+    linked = set(kg.graph(inferred=True).objects(megatrend, RL.isAddressedBy))
+    site = Site.from_kg(kg, "https://w3id.org/reallabor/id/")
+    published = {node for node in linked if str(node).startswith(site.base)}
+    limit = len(published) + 2
+    assert len(linked) > limit + 1
+    monkeypatch.setattr(render, "VALUES_LIMIT", limit)
+
+    (group,) = [g for g in site.view(megatrend, "en", "x.html").outgoing if g.prop.iri == str(RL.isAddressedBy)]
+    shown = {URIRef(v.link.iri) for v in group.values}
+    assert len(shown) == limit and group.more == len(linked) - limit
+    assert published <= shown <= linked  # the labs and measures with a page here come first
+    page = Pages(site).documents["megatrend/digitalisierung.en.html"].produce().decode("utf-8")
+    assert f"and {group.more} more" in page
+    assert set(site.resource_graph(megatrend).objects(megatrend, RL.isAddressedBy)) == linked  # data keeps all

@@ -33,6 +33,10 @@ DESCRIPTIONS = (DCTERMS.description, SKOS.definition, SCHEMA.text)
 # Shown elsewhere on the page (title, description, header) or not meant for people.
 HIDDEN = {*LABELS, *DESCRIPTIONS, RDF.type, OWL.sameAs, SKOS.altLabel, SKOS.hiddenLabel}
 DUMP_NAME = "dumps/reallabor"
+# Values shown per property on a resource's page; a hub (a megatrend, an SDG goal) of a region's graph has
+# tens of thousands of links (rl:isAddressedBy, rl:receivesContributionFrom), all of which stay in the page's
+# data files.
+VALUES_LIMIT = 200
 TBOX_GRAPH = URIRef(GRAPH_BASE + "ontology")
 _COLOUR = re.compile(r"^#[0-9A-Fa-f]{6}$")
 _SAFE_SEGMENT = re.compile(r"^[^/?#\\\s]+$")
@@ -62,6 +66,7 @@ class Value:
 class PropertyGroup:
     prop: Link
     values: tuple[Value, ...]
+    more: int = 0  # values left out (see VALUES_LIMIT)
 
 
 @dataclass
@@ -324,10 +329,20 @@ class Site:
             by_property.setdefault(p, []).append(o)
         groups = []
         for prop, nodes in by_property.items():
-            values = [self.value(n, lang, here) for n in _in_language(nodes, lang)]
+            shown = _in_language(nodes, lang)
+            more = max(0, len(shown) - VALUES_LIMIT)
+            if more:
+                shown = self._first_shown(shown, len(shown) - more)
+            values = [self.value(n, lang, here) for n in shown]
             values.sort(key=lambda v: (v.link.label if v.link else v.text).casefold())
-            groups.append(PropertyGroup(self.link(prop, lang, here), tuple(values)))
+            groups.append(PropertyGroup(self.link(prop, lang, here), tuple(values), more))
         return sorted(groups, key=lambda g: (g.prop.label.casefold(), g.prop.iri))
+
+    def _first_shown(self, nodes: list[Node], count: int) -> list[Node]:
+        """The ``count`` nodes a capped list shows: those with a page on this site first, then by IRI (picked
+        before labels are looked up, which would cost a look-up for every one of a hub's links)."""
+        published = set(self.resources.values())
+        return sorted(nodes, key=lambda node: (node not in published, str(node)))[:count]
 
     def _targets(self, targets: set[Node], lang: str) -> list[Value]:
         rows = []
