@@ -178,6 +178,11 @@ class Site:
         return found
 
     @cached_property
+    def published(self) -> set[URIRef]:
+        """The IRIs with a page on this site."""
+        return set(self.resources.values())
+
+    @cached_property
     def goals(self) -> dict[str, URIRef]:
         """SDG goal number ("8") -> the UN's IRI."""
         found = {}
@@ -332,7 +337,7 @@ class Site:
             shown = _in_language(nodes, lang)
             more = max(0, len(shown) - VALUES_LIMIT)
             if more:
-                shown = self._first_shown(shown, len(shown) - more)
+                shown = self._first_shown(shown, VALUES_LIMIT)
             values = [self.value(n, lang, here) for n in shown]
             values.sort(key=lambda v: (v.link.label if v.link else v.text).casefold())
             groups.append(PropertyGroup(self.link(prop, lang, here), tuple(values), more))
@@ -341,8 +346,7 @@ class Site:
     def _first_shown(self, nodes: list[Node], count: int) -> list[Node]:
         """The ``count`` nodes a capped list shows: those with a page on this site first, then by IRI (picked
         before labels are looked up, which would cost a look-up for every one of a hub's links)."""
-        published = set(self.resources.values())
-        return sorted(nodes, key=lambda node: (node not in published, str(node)))[:count]
+        return sorted(nodes, key=lambda node: (node not in self.published, str(node)))[:count]
 
     def _targets(self, targets: set[Node], lang: str) -> list[Value]:
         rows = []
@@ -376,8 +380,7 @@ class Site:
         when none is. Data loaded beside the site's own (another region's labs) stays in the dumps and the
         SPARQL endpoint instead of growing the home page with every lab of the graph."""
         instances = self.instances(cls)
-        published = set(self.resources.values())
-        return [node for node in instances if node in published] or instances
+        return [node for node in instances if node in self.published] or instances
 
     def lab_goals(self, lab: URIRef) -> set[URIRef]:
         """The SDG goals a lab contributes to, through its measures (asserted) or directly (inferred)."""
