@@ -11,6 +11,7 @@ import pytest
 from reallabor import oxigraph_store
 from reallabor.chunks import split_statements
 from reallabor.errors import InputError
+from reallabor.formats import rdf_format
 from reallabor.oxigraph_store import OxigraphStore
 from reallabor.sources import user_source
 from reallabor.synth import generate
@@ -74,9 +75,9 @@ def test_parallel_load_on_disk_gives_the_memory_store_quads(small_parts, tmp_pat
     memory.load_source(source)
     graph = pyoxigraph.NamedNode(source.graph)
     mapped = lambda: oxigraph_store._mapped(data)  # noqa: E731
-    assert disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)
+    assert disk._load_in_parallel(data.stat().st_size, mapped, rdf_format("turtle"), graph)
     assert set(disk.store) == set(memory.store)
-    assert not disk._load_in_parallel(data.stat().st_size, mapped, "turtle", graph)  # not into a full graph
+    assert not disk._load_in_parallel(data.stat().st_size, mapped, rdf_format("turtle"), graph)  # not into a full graph
 
 
 def test_inferred_ntriples_load_in_parts(small_parts, tmp_path):
@@ -84,7 +85,7 @@ def test_inferred_ntriples_load_in_parts(small_parts, tmp_path):
     memory, disk = OxigraphStore.memory(), on_disk(tmp_path)
     memory.load_ntriples("https://example.org/g", data)
     other = pyoxigraph.NamedNode("https://example.org/h")
-    assert disk._load_in_parallel(len(data), lambda: nullcontext(data), "ntriples", other)
+    assert disk._load_in_parallel(len(data), lambda: nullcontext(data), rdf_format("ntriples"), other)
     disk.store.clear()
     disk.load_ntriples("https://example.org/g", data)
     assert set(disk.store) == set(memory.store)

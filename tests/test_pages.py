@@ -309,12 +309,19 @@ def test_home_and_query_page(kg, http):
     assert 'action="../../sparql"' in query.text
 
 
-def test_home_features_the_labs_published_here_else_every_lab(tmp_path):
-    from reallabor import KnowledgeGraph
+def synthetic_file(tmp_path, municipalities: int):
+    """Synthetic labs under synthetic.reallabor.example (not under the site's base) beside Bottrop's."""
     from reallabor.synth import generate
 
     data = tmp_path / "synth.ttl"
-    data.write_bytes(generate(2, seed=4))  # labs under synthetic.reallabor.example, not under the base
+    data.write_bytes(generate(municipalities, seed=4))
+    return data
+
+
+def test_home_features_the_labs_published_here_else_every_lab(tmp_path):
+    from reallabor import KnowledgeGraph
+
+    data = synthetic_file(tmp_path, 2)
     base = "https://w3id.org/reallabor/id/"
 
     def home_and_labs(kg) -> tuple[str, list[URIRef]]:
@@ -334,12 +341,9 @@ def test_home_features_the_labs_published_here_else_every_lab(tmp_path):
 
 def test_a_hub_page_shows_its_links_up_to_the_limit_and_says_how_many_more(tmp_path, monkeypatch):
     from reallabor import KnowledgeGraph
-    from reallabor.synth import generate
     from reallabor.web import render
 
-    data = tmp_path / "synth.ttl"
-    data.write_bytes(generate(3, seed=4))
-    kg = KnowledgeGraph.load([data])
+    kg = KnowledgeGraph.load([synthetic_file(tmp_path, 3)])
     megatrend = URIRef("https://w3id.org/reallabor/id/megatrend/digitalisierung")
     linked = set(kg.graph(inferred=True).objects(megatrend, RL.isAddressedBy))
     site = Site.from_kg(kg, "https://w3id.org/reallabor/id/")

@@ -24,7 +24,7 @@ from typing import TYPE_CHECKING
 
 from .atomic import atomic_directory
 from .errors import InputError, QuerySyntaxError
-from .formats import rdf_format, rdf_format_for_path, sorted_lines
+from .formats import Format, rdf_format, rdf_format_for_path, sorted_lines
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .order_by import SortKey, sort_rows, split_order_by, with_sort_keys
 from .results import QueryResult
@@ -81,7 +81,7 @@ class OxigraphStore:
         graph = None if fmt.quads else pyoxigraph.NamedNode(source.graph)
         try:
             size = source.path.stat().st_size
-            if graph is None or not self._load_in_parallel(size, lambda: _mapped(source.path), fmt.name, graph):
+            if graph is None or not self._load_in_parallel(size, lambda: _mapped(source.path), fmt, graph):
                 self.store.bulk_load(path=str(source.path), format=oxi_format, to_graph=graph)
         except SyntaxError as exc:
             raise InputError(f"{source.path}: {_one_line(exc)}") from None
@@ -96,10 +96,10 @@ class OxigraphStore:
         import pyoxigraph
 
         graph = pyoxigraph.NamedNode(name)
-        if not self._load_in_parallel(len(data), lambda: nullcontext(data), "ntriples", graph):
+        if not self._load_in_parallel(len(data), lambda: nullcontext(data), rdf_format("ntriples"), graph):
             self.store.bulk_load(input=data, format=pyoxigraph.RdfFormat.N_TRIPLES, to_graph=graph)
 
-    def _load_in_parallel(self, size: int, contents: Callable[[], ContextManager], syntax: str, graph) -> bool:
+    def _load_in_parallel(self, size: int, contents: Callable[[], ContextManager], fmt: Format, graph) -> bool:
         """Bulk load large data as parts on all cores (see ``chunks``) into an on-disk graph still empty.
 
         False when the data is small or cannot be cut safely, and for the in-memory store, which the parts
@@ -117,10 +117,10 @@ class OxigraphStore:
         if self.path is None or workers < 2 or self._holds(graph):
             return False
         with contents() as data:
-            parts = split_statements(data, syntax, workers)
+            parts = split_statements(data, fmt.name, workers)
         if parts is None:
             return False
-        oxi_format = pyoxigraph.RdfFormat.from_media_type(rdf_format(syntax).media_type)
+        oxi_format = pyoxigraph.RdfFormat.from_media_type(fmt.media_type)
         try:
             with ThreadPoolExecutor(len(parts)) as pool:
                 list(pool.map(lambda part: self.store.bulk_load(input=part, format=oxi_format, to_graph=graph), parts))
