@@ -133,3 +133,28 @@ def test_specialised_rules_entail_what_each_edge_case_needs(edge, expected, abse
     assert set(expected) <= closure_
     text = "\n".join(" ".join(t) for t in closure_)
     assert not [a for a in absent if a in text]
+
+
+# -- join order: Oxigraph joins in the written order, so the rules write the fewest matches first -----------------
+
+
+def test_join_order_starts_small_and_never_joins_a_pattern_to_nothing():
+    from reallabor.rules import join_order
+
+    chain = ["?x :p1 ?n1 .", "?n1 :p2 ?n2 .", "?n2 :p3 ?y ."]
+    assert join_order(chain, [50, 900, 1]) == [2, 1, 0]  # :p1 is small too, but shares nothing with :p3 yet
+    assert join_order(chain, [5, 900, 800]) == [0, 1, 2]
+
+
+def test_a_later_round_starts_from_the_smaller_side_of_a_chain():
+    from reallabor.rules import Rule
+
+    body = ("?n1 :isTargetOf ?y .", "?x :contributesTo ?n1 .", "BIND (?y AS ?yr)")
+    rule = Rule("chain", "", "?x :contributesTo ?y .", body, (0, 1), sizes=(169, 40_000))
+
+    def first_pattern(delta_size: int) -> str:
+        update = rule.insert("urn:t", "urn:fresh", "urn:delta", 1, delta_size)
+        return update.split("WHERE {")[1].strip().splitlines()[0]
+
+    assert first_pattern(20_000) == "GRAPH ?g0 { ?n1 :isTargetOf ?y . }"
+    assert first_pattern(10) == "GRAPH <urn:delta> { ?x :contributesTo ?n1 . }"

@@ -18,7 +18,7 @@ import re
 from collections.abc import Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, partial
 from typing import TYPE_CHECKING
 
 from .resources import ontology_dir
@@ -36,6 +36,9 @@ SCHEMA_CLOSURE = "urn:x-reallabor:rules:schema-closure"
 PREMISE = "# premise"
 _RULE = re.compile(r"^(?P<prologue>.*?)CONSTRUCT\s*\{(?P<template>.*?)\}\s*WHERE\s*\{(?P<body>.*)\}\s*$", re.S)
 _NOT_A_PATTERN = ("FILTER", "VALUES", "BIND")
+_VARIABLE = re.compile(r"\?\w+")
+_PREDICATE = re.compile(r"^\S+\s+(<[^>]*>|a)\s")  # a pattern's predicate, if it is an IRI
+RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
 
 @dataclass(frozen=True)
@@ -49,26 +52,66 @@ class Rule:
     recorded: str | None = None  # what later rounds need of the new triples; default: the conclusion
     checked: bool = True  # False: the conclusions cannot be known yet, so the look-up is left out
     distinct: str = ""  # the conclusion's variables: look each distinct one up once (few conclusions, many premises)
+    sizes: tuple[int, ...] = ()  # triples each body pattern matches, if known: orders the joins of later rounds
+    mostly_known: bool = False  # typically confirms what the data states: run as a query beside the updates
 
     def insert(
-        self, target: str, fresh: str | None = None, delta: str | None = None, premise: int | None = None
+        self,
+        target: str,
+        fresh: str | None = None,
+        delta: str | None = None,
+        premise: int | None = None,
+        delta_size: int | None = None,
     ) -> str:
         """A SPARQL Update adding the rule's new conclusions to ``target``, and with ``fresh`` recording
-        them there; with ``delta``, the ``premise`` line matches only that graph. Every pattern reads the
-        union of the named graphs (``GRAPH ?g``), which Oxigraph answers from one index, where a ``USING``
-        list would be merged graph by graph."""
-        lines = [_in_graph(i, line, delta if i == premise else None) for i, line in enumerate(self.body)]
-        if premise is not None:  # Oxigraph joins in the written order: start from the few new triples
-            lines.insert(0, lines.pop(premise))
-        where = "\n  ".join(lines)
-        if self.distinct:
-            where = f"{{ SELECT DISTINCT {self.distinct} WHERE {{\n  {where}\n}} }}"
+        them there; with ``delta`` (of ``delta_size`` triples), the ``premise`` line matches only that graph.
+        Every pattern reads the union of the named graphs (``GRAPH ?g``), which Oxigraph answers from one
+        index, where a ``USING`` list would be merged graph by graph."""
         insert = f"GRAPH <{target}> {{ {self.template} {self.also} }}"
         recorded = self.template if self.recorded is None else self.recorded
         if fresh is not None and recorded:
             insert += f" GRAPH <{fresh}> {{ {recorded} }}"
+        return f"{self.prologue}INSERT {{ {insert} }}\n{self._where(delta, premise, delta_size)}"
+
+    def construct(self) -> str:
+        """A query for the new conclusions of a first round: it reads a snapshot of the store without
+        taking the write lock, so it runs beside the updates of its group."""
+        return f"{self.prologue}CONSTRUCT {{ {self.template} {self.also} }}\n{self._where()}"
+
+    def _where(self, delta: str | None = None, premise: int | None = None, delta_size: int | None = None) -> str:
+        lines = [_in_graph(i, line, delta if i == premise else None) for i, line in enumerate(self.body)]
+        if premise is not None:
+            lines = [lines[i] for i in self._delta_order(premise, delta_size)]
+        where = "\n  ".join(lines)
+        if self.distinct:
+            where = f"{{ SELECT DISTINCT {self.distinct} WHERE {{\n  {where}\n}} }}"
         unknown = f"FILTER NOT EXISTS {{ GRAPH ?known {{ {self.template} }} }}" if self.checked else ""
-        return f"{self.prologue}INSERT {{ {insert} }}\nWHERE {{\n  {where}\n  {unknown}\n}}"
+        return f"WHERE {{\n  {where}\n  {unknown}\n}}"
+
+    def _delta_order(self, premise: int, delta_size: int | None) -> list[int]:
+        """The body's lines for a round that matches ``premise`` against new triples only. Oxigraph joins in
+        the written order, so start from the fewest: the new triples, unless the sizes say another pattern
+        matches fewer (a chain whose new links point at a small table: start from the table)."""
+        if not self.sizes or delta_size is None:
+            return [premise, *(i for i in range(len(self.body)) if i != premise)]
+        patterns = [i for i in range(len(self.body)) if not self.body[i].startswith(_NOT_A_PATTERN)]
+        sizes = [delta_size if i == premise else self.sizes[i] for i in patterns]
+        ordered = [patterns[i] for i in join_order([self.body[i] for i in patterns], sizes)]
+        return ordered + [i for i in range(len(self.body)) if i not in ordered]
+
+
+def join_order(patterns: Sequence[str], sizes: Sequence[int]) -> list[int]:
+    """Indexes of ``patterns``, smallest first, then always the smallest that shares a variable with those
+    taken (a pattern joined to nothing would multiply the rows)."""
+    variables = [set(_VARIABLE.findall(p)) for p in patterns]
+    order = [min(range(len(patterns)), key=lambda i: sizes[i])]
+    bound = set(variables[order[0]])
+    while len(order) < len(patterns):
+        left = [i for i in range(len(patterns)) if i not in order]
+        step = min([i for i in left if variables[i] & bound] or left, key=lambda i: sizes[i])
+        order.append(step)
+        bound |= variables[step]
+    return order
 
 
 def _in_graph(index: int, line: str, delta: str | None) -> str:
@@ -94,9 +137,22 @@ def rules() -> tuple[Rule, ...]:
     return tuple(parse_rule(p.name, p.read_text(encoding="utf-8")) for p in sorted(folder.glob("*.rq")))
 
 
-def _graph_size(store: pyoxigraph.Store, graph: str) -> int:
-    result = store.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }}")
-    return int(next(iter(result))["n"].value)
+def _premise_predicates(rule_set: Sequence[Rule]) -> set[str] | None:
+    """The IRIs the rules' premises have as predicate; None if some premise has a variable there."""
+    found = {_premise_predicate(rule, premise) for rule in rule_set for premise in rule.premises}
+    return None if None in found else found  # type: ignore[return-value]
+
+
+def _premise_predicate(rule: Rule, premise: int) -> str | None:
+    match = _PREDICATE.match(rule.body[premise])
+    return None if match is None else (RDF_TYPE if match[1] == "a" else match[1])
+
+
+def _predicate_counts(store: pyoxigraph.Store, graph: str, predicates: set[str] | None) -> dict[str, int]:
+    """Triples per predicate (as a SPARQL IRI) in ``graph``, for ``predicates`` or all."""
+    values = "" if predicates is None else f"VALUES ?p {{ {' '.join(sorted(predicates))} }}"
+    query = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} }} GROUP BY ?p"
+    return {str(row["p"]): int(row["n"].value) for row in store.query(query)}
 
 
 def saturate(
@@ -104,33 +160,61 @@ def saturate(
 ) -> None:
     """Add to ``target`` what the rules entail from all named graphs, semi-naively: the first round runs
     the groups of ``once``, one after the other, and then ``rule_set`` on everything; each later round one
-    variant of each rule per premise, restricted to the triples the previous round recorded. ``once`` is for
-    rules whose conclusions entail nothing further under them (the specialised single-premise rules)."""
-    fresh = f"{FRESH}0"
+    variant of each rule per premise, restricted to the triples the previous round added. ``once`` is for
+    rules whose conclusions entail nothing further under them (the specialised single-premise rules).
+    The first round's additions are not recorded apart: the second round reads all of ``target`` instead,
+    a superset (which only repeats derivations) that saves writing them twice."""
     for group in once:
-        _run_together(store, [rule.insert(target) for rule in group])
-    _run_together(store, [rule.insert(target, fresh) for rule in rule_set])
+        queries = [rule.construct() for rule in group if rule.mostly_known]
+        _run_together(store, [rule.insert(target) for rule in group if not rule.mostly_known], queries, target)
+    _run_together(store, [rule.insert(target) for rule in rule_set])
+    predicates = _premise_predicates(rule_set)
+    delta = target
     for number in range(1, MAX_ROUNDS + 1):
-        delta, fresh = fresh, f"{FRESH}{number}"
-        if _graph_size(store, delta) == 0:
+        fresh = f"{FRESH}{number}"
+        counts = _predicate_counts(store, delta, predicates)
+        sized = [(r, p, _delta_size(r, p, counts)) for r in rule_set for p in r.premises]
+        updates = [r.insert(target, fresh, delta, p, size) for r, p, size in sized if size]
+        if not updates:
             break
-        _run_together(store, [r.insert(target, fresh, delta, p) for r in rule_set for p in r.premises])
-        store.update(f"DROP SILENT GRAPH <{delta}>")
+        _run_together(store, updates)
+        if delta != target:
+            store.update(f"DROP SILENT GRAPH <{delta}>")
+        delta = fresh
     else:
         raise RuntimeError(f"entailment rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
-    store.update(f"DROP SILENT GRAPH <{delta}> ; DROP SILENT GRAPH <{fresh}>")
+    if delta != target:
+        store.update(f"DROP SILENT GRAPH <{delta}>")
 
 
-def _run_together(store: pyoxigraph.Store, updates: list[str]) -> None:
+def _delta_size(rule: Rule, premise: int, counts: dict[str, int]) -> int:
+    """How many of the new triples the premise can match: those with its predicate, if it names one."""
+    predicate = _premise_predicate(rule, premise)
+    return sum(counts.values()) if predicate is None else counts.get(predicate, 0)
+
+
+def _run_together(store: pyoxigraph.Store, updates: Sequence[str], queries: Sequence[str] = (), into: str = "") -> None:
     """Run updates that may see each other's additions or not (rules only add), on all cores: Oxigraph
-    evaluates each outside Python's lock."""
-    workers = min(len(updates), os.cpu_count() or 1)
+    evaluates each outside Python's lock, though two updates barely overlap (measured: 0.13 s one after the
+    other, 0.11 s together). The CONSTRUCT ``queries`` take no write lock and run beside them on a snapshot;
+    what they find is added to the graph ``into`` at the end."""
+    jobs = [partial(_constructed, store, query) for query in queries] + [partial(store.update, u) for u in updates]
+    workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
-        for update in updates:
-            store.update(update)
-        return
-    with ThreadPoolExecutor(workers) as pool:
-        list(pool.map(store.update, updates))
+        results = [job() for job in jobs]
+    else:
+        with ThreadPoolExecutor(workers) as pool:
+            results = list(pool.map(lambda job: job(), jobs))
+    found = [triple for result in results[: len(queries)] for triple in result]
+    if found:
+        import pyoxigraph as ox
+
+        graph = ox.NamedNode(into)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in found)
+
+
+def _constructed(store: pyoxigraph.Store, query: str) -> list[pyoxigraph.Triple]:
+    return list(store.query(query))
 
 
 def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True) -> None:

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from .rules import Rule
+from .rules import Rule, join_order
 
 if TYPE_CHECKING:
     import pyoxigraph
@@ -193,14 +193,18 @@ class Tables:
         for chain in self.chains:
             head, links = chain[0], chain[1:]
             nodes = ["?x", *(f"?n{i}" for i in range(1, len(links))), "?y"]
-            order = _connected_order([sizes.get(prop, 0) for prop in links])
-            body = tuple(f"{nodes[i]} {links[i]} {nodes[i + 1]} ." for i in order)
+            patterns = [f"{nodes[i]} {links[i]} {nodes[i + 1]} ." for i in range(len(links))]
+            link_sizes = [sizes.get(prop, 0) for prop in links]
+            order = join_order(patterns, link_sizes)
+            body = tuple(patterns[i] for i in order)
+            conclusion = f"?x {head} ?y ."
             consequences = self._consequences(head)
-            recorded = [t for prop, t in [(head, f"?x {head} ?y ."), *consequences] if prop in read]
+            recorded = " ".join(t for prop, t in [(head, conclusion), *consequences] if prop in read)
             binds = ("BIND (IF(isLiteral(?y), ?none, ?y) AS ?yr)", "BIND (IF(isLiteral(?y), ?none, ?x) AS ?xr)")
             premises = tuple(range(len(body)))
             also = " ".join(t for _, t in consequences)
-            yield Rule(f"chain {head}", "", f"?x {head} ?y .", body + binds, premises, also, " ".join(recorded))
+            sized = tuple(link_sizes[i] for i in order)
+            yield Rule(f"chain {head}", "", conclusion, body + binds, premises, also, recorded, sizes=sized)
 
     def chain_outputs(self) -> set[tuple[str, str]]:
         """Like ``outputs()``, for what the chain rules add unchecked beside their conclusion."""
@@ -233,7 +237,7 @@ def _checked_and_unchecked(tables: list, asserted: Set[tuple[str, str]]) -> list
         output = (lambda row: (row[1], "")) if names[1] == "q" else (lambda row: (RDF_TYPE, row[1]))
         checked = {row for row in rows if output(row) in asserted}
         distinct = " ".join(v for v in template.split() if v.startswith("?")) if names[1] == "c" else ""
-        rules += _table_rule(name, names, checked, template, body, distinct=distinct)
+        rules += _table_rule(name, names, checked, template, body, distinct=distinct, mostly_known=bool(distinct))
         rules += _table_rule(f"{name} (new only)", names, rows - checked, template, body, checked=False)
     return rules
 
@@ -246,6 +250,7 @@ def _table_rule(
     body,
     checked: bool = True,
     distinct: str = "",
+    mostly_known: bool = False,
 ) -> Iterator[Rule]:
     rows = sorted(rows)
     if not rows:
@@ -253,19 +258,7 @@ def _table_rule(
     values = "VALUES ({}) {{ {} }}".format(" ".join(f"?{n}" for n in names), " ".join(f"({' '.join(r)})" for r in rows))
     lines = (values, *(line.removesuffix("# premise").strip() for line in body))
     premises = tuple(i + 1 for i, line in enumerate(body) if line.endswith("# premise"))
-    yield Rule(name, "", template, lines, premises, checked=checked, distinct=distinct)
-
-
-def _connected_order(sizes: list[int]) -> list[int]:
-    """Indexes of a chain's links, smallest first, each next one adjacent to those already taken."""
-    first = min(range(len(sizes)), key=lambda i: sizes[i])
-    order, low, high = [first], first, first
-    while len(order) < len(sizes):
-        after = [i for i in (low - 1, high + 1) if 0 <= i < len(sizes)]
-        step = min(after, key=lambda i: sizes[i])
-        order.append(step)
-        low, high = min(low, step), max(high, step)
-    return order
+    yield Rule(name, "", template, lines, premises, checked=checked, distinct=distinct, mostly_known=mostly_known)
 
 
 def _named(terms: Iterable[str]) -> set[str]:
