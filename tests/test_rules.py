@@ -126,6 +126,17 @@ TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
         ("blank-class.ttl", [(iri("x"), TYPE, iri("Named")), (iri("y"), iri("qInverse"), iri("x"))], ["_:"]),
         ("type-as-superproperty.ttl", [(iri("thing"), TYPE, iri("Small")), (iri("thing"), TYPE, iri("Large"))], []),
         ("axioms-from-data.ttl", [(iri("tom"), TYPE, iri("Cat")), (iri("tom"), TYPE, iri("Animal"))], []),
+        (
+            "blank-chain.ttl",
+            [
+                (iri("lab"), iri("reaches"), iri("g")),
+                (iri("lab2"), iri("reaches"), iri("g2")),
+                (iri("g2"), iri("reachedBy"), iri("lab2")),
+                (iri("lab2"), TYPE, iri("Reacher")),
+                (iri("g3"), TYPE, iri("Goal")),
+            ],
+            ["_:"],
+        ),
     ],
 )
 def test_specialised_rules_entail_what_each_edge_case_needs(edge, expected, absent):
