@@ -61,7 +61,8 @@ def child(store_kind: str, data: Path, steps: list[str], workdir: Path) -> None:
             _infer(store_kind, graph.store, sources)
             graph.inference = True
         elif step.startswith(QUERY_STEPS_PREFIX):
-            report(step, None, seconds=_query_median(graph, step[len(QUERY_STEPS_PREFIX) :]))
+            seconds, rows = _query_median(graph, step[len(QUERY_STEPS_PREFIX) :])
+            report(step, None, seconds=seconds, rows=rows)
             continue
         elif step.startswith("export "):
             graph.export(step.split()[1], inferred=graph.inference)
@@ -91,33 +92,37 @@ def _infer(store_kind: str, store, sources) -> None:
         add_inferences(store, sources, cache=False)
 
 
-def _query_median(graph, name: str) -> float:
+def _query_median(graph, name: str) -> tuple[float, int]:
     """Seconds for one named question: the median of three runs when one takes under REPEAT_BELOW seconds
-    (single cold runs of fast questions varied 2-3x between benchmark runs), else the one run."""
+    (single cold runs of fast questions varied 2-3x between benchmark runs), else the one run; and the rows
+    it returned (the growth of a question is judged against the growth of its answer, too)."""
     named = next(q for q in graph.named_queries() if q.name == name)
     params = {p.name: p.example for p in named.parameters if p.example is not None and p.name != "lang"}
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        graph.query(name, params)
+        result = graph.query(name, params)
         times.append(time.perf_counter() - started)
         if times[0] >= REPEAT_BELOW:
             break
-    return statistics.median(times)
+    return statistics.median(times), len(result.native_rows)
 
 
-def report(step: str, started: float | None, seconds: float | None = None) -> None:
+def report(step: str, started: float | None, seconds: float | None = None, rows: int | None = None) -> None:
     if started is not None:
         seconds = time.perf_counter() - started
     rss_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    print(json.dumps({"step": step, "seconds": seconds, "rss_mb": rss_mb}), flush=True)
+    print(json.dumps({"step": step, "seconds": seconds, "rss_mb": rss_mb, "rows": rows}), flush=True)
 
 
 # -- the parent: sizes, subprocesses, budget, table -------------------------------------------------------
 
 
-def run_store(store_kind: str, data: Path, steps: list[str], budget: float) -> tuple[dict[str, str], float]:
-    """Run every step for one store within the budget; returns cell texts by step and the peak RSS in MB."""
+def run_store(
+    store_kind: str, data: Path, steps: list[str], budget: float, rows: dict[str, int] | None = None
+) -> tuple[dict[str, str], float]:
+    """Run every step for one store within the budget; returns cell texts by step and the peak RSS in MB, and
+    fills ``rows`` with the rows each named question returned."""
     cells: dict[str, str] = {}
     peak = 0.0
     remaining = list(steps)
@@ -127,7 +132,7 @@ def run_store(store_kind: str, data: Path, steps: list[str], budget: float) -> t
             command += ["--steps", json.dumps(remaining[1:] if remaining[0] == "load" else remaining)]
             process = subprocess.Popen(command, stdout=subprocess.PIPE, text=True)
             expected = ["load", *[s for s in remaining if s != "load"]]
-            done, peak = _collect(process, expected, budget, cells, peak, report_load=remaining[0] == "load")
+            done, peak = _collect(process, expected, budget, cells, peak, remaining[0] == "load", rows)
         remaining = [s for s in remaining if s not in cells]
         if done is not True and remaining:
             stuck = remaining.pop(0)
@@ -138,7 +143,7 @@ def run_store(store_kind: str, data: Path, steps: list[str], budget: float) -> t
     return cells, peak
 
 
-def _collect(process, expected, budget, cells, peak, report_load) -> tuple[bool | None, float]:
+def _collect(process, expected, budget, cells, peak, report_load, rows) -> tuple[bool | None, float]:
     """Read the child's lines; kill it when one step runs past the budget (False), None if it died."""
     deadline = time.monotonic() + budget
     for _ in expected:
@@ -156,6 +161,8 @@ def _collect(process, expected, budget, cells, peak, report_load) -> tuple[bool 
             return None, peak
         record = json.loads(line)
         peak = max(peak, record["rss_mb"])
+        if rows is not None and record.get("rows") is not None:
+            rows[record["step"]] = record["rows"]
         if record["step"] != "load" or report_load:
             cells[record["step"]] = "n/a" if record["seconds"] is None else f"{record['seconds']:.3g} s"
             print(f"  {record['step']}: {cells[record['step']]}", file=sys.stderr, flush=True)

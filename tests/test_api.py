@@ -86,7 +86,7 @@ def test_parameters_change_the_answer(api_url, kg):
         ("labs-by-sdg", [("sdg", "8"), ("sdg", "9")], 400, "parameter 'sdg' is given twice"),
         ("labs-by-sdg", {"sdg": "8", "format": "n3"}, 400, "format 'n3' is not offered"),
         ("no-such-question", {}, 404, "unknown query 'no-such-question'"),
-        ("_resolve-resource", {}, 404, "unknown query '_resolve-resource'"),
+        ("_resolve-label", {}, 404, "unknown query '_resolve-label'"),
     ],
 )
 def test_bad_requests_name_the_problem(api_url, path, params, status, message):

@@ -78,6 +78,31 @@ def test_megatrend_by_label_slug_or_iri_gives_the_same_rows(kg):
     assert len(results[0]) == 2
 
 
+LABS_NAMED_LIKE_EACH_OTHER = """
+@prefix rl: <https://w3id.org/reallabor/ontology#> .
+@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
+<https://example.org/lab/alpha> a rl:RealWorldLab ; skos:prefLabel "Beta"@de .
+<https://example.org/lab/beta> a rl:RealWorldLab ; skos:prefLabel "Alpha"@de .
+<https://example.org/lab/gamma> a rl:Measure .
+"""
+
+
+def test_an_iri_then_a_slug_then_a_label_names_a_resource(tmp_path):
+    from reallabor import KnowledgeGraph
+
+    data = tmp_path / "labs.ttl"
+    data.write_text(LABS_NAMED_LIKE_EACH_OTHER, encoding="utf-8")
+    kg = KnowledgeGraph.load([data], bundled=False, inference=False)
+    lab = "https://w3id.org/reallabor/ontology#RealWorldLab"
+    found = {value: kg.resolve(value, lab) for value in ("beta", "Alpha", "alpha", "https://example.org/lab/gamma")}
+    assert {k: v and v.value for k, v in found.items()} == {
+        "beta": "https://example.org/lab/beta",  # its slug, though it is the other lab's label
+        "Alpha": "https://example.org/lab/beta",  # no slug ends in "/Alpha": the label decides
+        "alpha": "https://example.org/lab/alpha",
+        "https://example.org/lab/gamma": None,  # not a lab
+    }
+
+
 def test_unknown_megatrend_is_a_parameter_error(kg):
     with pytest.raises(ParameterError, match="megatrend"):
         kg.query("measures-by-megatrend", megatrend="Klimawandel")

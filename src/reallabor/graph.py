@@ -124,14 +124,18 @@ class KnowledgeGraph:
         return self.store.query(text)
 
     def resolve(self, value: str, cls: str) -> Iri | None:
-        """The resource of class ``cls`` named by ``value``: its IRI, the last segment of its IRI, or a label."""
-        resolver = catalogue()["_resolve-resource"]
-        bindings: dict[str, Iri | Lit] = {"class": Iri(cls), "key": Lit(value)}
-        if is_iri(value):
-            bindings["iri"] = Iri(value)
-        rows = self.store.query(inject_values(resolver.text, bindings)).rows
-        found = sorted({terms.value(row["resource"]) for row in rows if "resource" in row})
-        return Iri(found[0]) if len(found) == 1 else None
+        """The resource of class ``cls`` named by ``value``: its IRI, else the last segment of its IRI, else
+        a label. The first look-up that finds something decides (None if it finds several): the IRI costs
+        one index look-up and the slug a pass over the class's IRIs, while a label match reads every label
+        of the class (about a second for the 10,000 labs of 1e6 triples on disk)."""
+        stages = [("_resolve-iri", {"iri": Iri(value)})] if is_iri(value) else []
+        stages += [("_resolve-slug", {"key": Lit(value)}), ("_resolve-label", {"key": Lit(value)})]
+        for name, bindings in stages:
+            text = inject_values(catalogue()[name].text, {"class": Iri(cls), **bindings})
+            found = sorted({terms.value(row["resource"]) for row in self.store.query(text).rows if "resource" in row})
+            if found:
+                return Iri(found[0]) if len(found) == 1 else None
+        return None
 
     # -- data out -------------------------------------------------------------------------------------
 
