@@ -51,7 +51,7 @@ class Rule:
     also: str = ""  # triples entailed with the conclusion, added beside it (unchecked)
     recorded: str | None = None  # what later rounds need of the new triples; default: the conclusion
     checked: bool = True  # False: the conclusions cannot be known yet, so the look-up is left out
-    distinct: str = ""  # the conclusion's variables: look each distinct one up once (few conclusions, many premises)
+    distinct: str = ""  # the conclusion's variables: look each distinct one up once (many premises per conclusion)
     sizes: tuple[int, ...] = ()  # triples each body pattern matches, if known: orders the joins of later rounds
     mostly_known: bool = False  # typically confirms what the data states: run as a query beside the updates
 
@@ -83,8 +83,10 @@ class Rule:
         if premise is not None:
             lines = [lines[i] for i in self._delta_order(premise, delta_size)]
         where = "\n  ".join(lines)
-        if self.distinct:
-            where = f"{{ SELECT DISTINCT {self.distinct} WHERE {{\n  {where}\n}} }}"
+        if self.distinct:  # BINDs compute from the distinct variables: after the sub-select, once per row
+            inner = "\n  ".join(line for line in lines if not line.startswith("BIND"))
+            binds = [line for line in lines if line.startswith("BIND")]
+            where = "\n  ".join([f"{{ SELECT DISTINCT {self.distinct} WHERE {{\n  {inner}\n}} }}", *binds])
         unknown = f"FILTER NOT EXISTS {{ GRAPH ?known {{ {self.template} }} }}" if self.checked else ""
         return f"WHERE {{\n  {where}\n  {unknown}\n}}"
 

@@ -204,7 +204,17 @@ class Tables:
             premises = tuple(range(len(body)))
             also = " ".join(t for _, t in consequences)
             sized = tuple(link_sizes[i] for i in order)
-            yield Rule(f"chain {head}", "", conclusion, body + binds, premises, also, recorded, sizes=sized)
+            yield Rule(
+                f"chain {head}",
+                "",
+                conclusion,
+                body + binds,
+                premises,
+                also,
+                recorded,
+                distinct="?x ?y",  # a lab reaches the same goal through several of its measures
+                sizes=sized,
+            )
 
     def chain_outputs(self) -> set[tuple[str, str]]:
         """Like ``outputs()``, for what the chain rules add unchecked beside their conclusion."""
