@@ -330,7 +330,7 @@ def goal_publish(folder: Path, sizes: list[str], budget: float) -> list[Row]:
 def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list[Row]:
     """Each named question's time per size, and its growth against the growth of the data and of its answer:
     the bundled graph is a fixed part of every size, so the synthetic labs, and the rows about them, grow
-    faster than the triples (1e4 to 1e5: 10.3x the triples, up to 14x the rows)."""
+    faster than the triples (1e4 to 1e5: 10.2x the triples, up to 14.7x the rows)."""
     import run
 
     steps = run.all_steps()
