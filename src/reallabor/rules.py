@@ -33,10 +33,12 @@ MAX_ROUNDS = 64
 FRESH = "urn:x-reallabor:rules:fresh-"  # + round number: what that round added
 SCHEMA_INPUT = "urn:x-reallabor:rules:schema"
 SCHEMA_CLOSURE = "urn:x-reallabor:rules:schema-closure"
+SCRATCH = "urn:x-reallabor:rules:blank-nodes"  # derived triples with a blank node: premises, not results
 PREMISE = "# premise"
 _RULE = re.compile(r"^(?P<prologue>.*?)CONSTRUCT\s*\{(?P<template>.*?)\}\s*WHERE\s*\{(?P<body>.*)\}\s*$", re.S)
 _NOT_A_PATTERN = ("FILTER", "VALUES", "BIND")
 _VARIABLE = re.compile(r"\?\w+")
+_TRIPLE_END = re.compile(r"\s\.(?:\s|$)")
 _PREDICATE = re.compile(r"^\S+\s+(<[^>]*>|a)\s")  # a pattern's predicate, if it is an IRI
 RDF_TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
 
@@ -62,23 +64,52 @@ class Rule:
         delta: str | None = None,
         premise: int | None = None,
         delta_size: int | None = None,
+        scratch: str | None = None,
     ) -> str:
         """A SPARQL Update adding the rule's new conclusions to ``target``, and with ``fresh`` recording
         them there; with ``delta`` (of ``delta_size`` triples), the ``premise`` line matches only that graph.
         Every pattern reads the union of the named graphs (``GRAPH ?g``), which Oxigraph answers from one
-        index, where a ``USING`` list would be merged graph by graph."""
-        insert = f"GRAPH <{target}> {{ {self.template} {self.also} }}"
+        index, where a ``USING`` list would be merged graph by graph. With ``scratch``, a conclusion with a
+        blank node goes there instead of ``target``: later rounds still read it, and dropping that graph at
+        the end costs less than scanning ``target`` for such triples (at 1e5: 0.61 against 0.65 s)."""
+        insert, choices = self._routed(target, scratch)
         recorded = self.template if self.recorded is None else self.recorded
         if fresh is not None and recorded:
             insert += f" GRAPH <{fresh}> {{ {recorded} }}"
-        return f"{self.prologue}INSERT {{ {insert} }}\n{self._where(delta, premise, delta_size)}"
+        return f"{self.prologue}INSERT {{ {insert} }}\n{self._where(delta, premise, delta_size, choices)}"
+
+    def _routed(self, target: str, scratch: str | None) -> tuple[str, list[str]]:
+        """The conclusions as an insert template, and the BINDs that pick each one's graph: ``scratch`` if
+        its subject or object is a blank node, else ``target`` (all in ``target`` without ``scratch``)."""
+        if scratch is None:
+            return f"GRAPH <{target}> {{ {self.template} {self.also} }}", []
+        by_nodes: dict[tuple[str, ...], list[str]] = {}
+        for triple in _TRIPLE_END.split(f"{self.template} {self.also}"):
+            if triple.strip():
+                terms = triple.split()
+                by_nodes.setdefault(tuple(t for t in (terms[0], terms[2]) if t.startswith("?")), []).append(triple)
+        parts, choices = [], []
+        for nodes, triples in by_nodes.items():
+            graph = f"<{target}>"
+            if nodes:
+                graph = "?in_" + "_".join(node[1:] for node in nodes)
+                blank = " || ".join(f"isBlank({node})" for node in nodes)
+                choices.append(f"BIND (IF({blank}, <{scratch}>, <{target}>) AS {graph})")
+            parts.append(f"GRAPH {graph} {{ {' . '.join(triples)} }}")
+        return " ".join(parts), choices
 
     def construct(self) -> str:
         """A query for the new conclusions of a first round: it reads a snapshot of the store without
         taking the write lock, so it runs beside the updates of its group."""
         return f"{self.prologue}CONSTRUCT {{ {self.template} {self.also} }}\n{self._where()}"
 
-    def _where(self, delta: str | None = None, premise: int | None = None, delta_size: int | None = None) -> str:
+    def _where(
+        self,
+        delta: str | None = None,
+        premise: int | None = None,
+        delta_size: int | None = None,
+        after: Sequence[str] = (),
+    ) -> str:
         lines = [_in_graph(i, line, delta if i == premise else None) for i, line in enumerate(self.body)]
         if premise is not None:
             lines = [lines[i] for i in self._delta_order(premise, delta_size)]
@@ -87,6 +118,7 @@ class Rule:
             inner = "\n  ".join(line for line in lines if not line.startswith("BIND"))
             binds = [line for line in lines if line.startswith("BIND")]
             where = "\n  ".join([f"{{ SELECT DISTINCT {self.distinct} WHERE {{\n  {inner}\n}} }}", *binds])
+        where = "\n  ".join([where, *after])
         unknown = f"FILTER NOT EXISTS {{ GRAPH ?known {{ {self.template} }} }}" if self.checked else ""
         return f"WHERE {{\n  {where}\n  {unknown}\n}}"
 
@@ -158,25 +190,31 @@ def _predicate_counts(store: pyoxigraph.Store, graph: str, predicates: set[str] 
 
 
 def saturate(
-    store: pyoxigraph.Store, target: str, rule_set: Sequence[Rule], once: Sequence[Sequence[Rule]] = ()
+    store: pyoxigraph.Store,
+    target: str,
+    rule_set: Sequence[Rule],
+    once: Sequence[Sequence[Rule]] = (),
+    scratch: str | None = None,
 ) -> None:
     """Add to ``target`` what the rules entail from all named graphs, semi-naively: the first round runs
     the groups of ``once``, one after the other, and then ``rule_set`` on everything; each later round one
     variant of each rule per premise, restricted to the triples the previous round added. ``once`` is for
     rules whose conclusions entail nothing further under them (the specialised single-premise rules).
     The first round's additions are not recorded apart: the second round reads all of ``target`` instead,
-    a superset (which only repeats derivations) that saves writing them twice."""
+    a superset (which only repeats derivations) that saves writing them twice. With ``scratch``, the
+    conclusions with a blank node go to that graph (see ``Rule.insert``)."""
     for group in once:
         queries = [rule.construct() for rule in group if rule.mostly_known]
-        _run_together(store, [rule.insert(target) for rule in group if not rule.mostly_known], queries, target)
-    _run_together(store, [rule.insert(target) for rule in rule_set])
+        updates = [rule.insert(target, scratch=scratch) for rule in group if not rule.mostly_known]
+        _run_together(store, updates, queries, target, scratch)
+    _run_together(store, [rule.insert(target, scratch=scratch) for rule in rule_set])
     predicates = _premise_predicates(rule_set)
     delta = target
     for number in range(1, MAX_ROUNDS + 1):
         fresh = f"{FRESH}{number}"
         counts = _predicate_counts(store, delta, predicates)
         sized = [(r, p, _delta_size(r, p, counts)) for r in rule_set for p in r.premises]
-        updates = [r.insert(target, fresh, delta, p, size) for r, p, size in sized if size]
+        updates = [r.insert(target, fresh, delta, p, size, scratch) for r, p, size in sized if size]
         if not updates:
             break
         _run_together(store, updates)
@@ -195,11 +233,17 @@ def _delta_size(rule: Rule, premise: int, counts: dict[str, int]) -> int:
     return sum(counts.values()) if predicate is None else counts.get(predicate, 0)
 
 
-def _run_together(store: pyoxigraph.Store, updates: Sequence[str], queries: Sequence[str] = (), into: str = "") -> None:
+def _run_together(
+    store: pyoxigraph.Store,
+    updates: Sequence[str],
+    queries: Sequence[str] = (),
+    into: str = "",
+    scratch: str | None = None,
+) -> None:
     """Run updates that may see each other's additions or not (rules only add), on all cores: Oxigraph
     evaluates each outside Python's lock, though two updates barely overlap (measured: 0.13 s one after the
     other, 0.11 s together). The CONSTRUCT ``queries`` take no write lock and run beside them on a snapshot;
-    what they find is added to the graph ``into`` at the end."""
+    what they find is added to the graph ``into`` at the end (to ``scratch`` if it has a blank node)."""
     jobs = [partial(_constructed, store, query) for query in queries] + [partial(store.update, u) for u in updates]
     workers = min(len(jobs), os.cpu_count() or 1)
     if workers <= 1:
@@ -211,8 +255,14 @@ def _run_together(store: pyoxigraph.Store, updates: Sequence[str], queries: Sequ
     if found:
         import pyoxigraph as ox
 
-        graph = ox.NamedNode(into)
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, graph) for t in found)
+        store.extend(ox.Quad(t.subject, t.predicate, t.object, _graph_for(t, into, scratch)) for t in found)
+
+
+def _graph_for(triple: pyoxigraph.Triple | pyoxigraph.Quad, target: str, scratch: str | None) -> pyoxigraph.NamedNode:
+    import pyoxigraph as ox
+
+    blank = isinstance(triple.subject, ox.BlankNode) or isinstance(triple.object, ox.BlankNode)
+    return ox.NamedNode(scratch if scratch is not None and blank else target)
 
 
 def _constructed(store: pyoxigraph.Store, query: str) -> list[pyoxigraph.Triple]:
@@ -224,13 +274,14 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
     ``specialise`` runs the rules specialised to the store's schema (``reallabor.tbox``), else the generic
     rules of ontology/rules/; both give the same triples."""
     tables = _specialise(store, target) if specialise else None
-    if tables is None:
-        saturate(store, target, rules())
-    else:
+    if tables is not None:
         schema_size = _schema_size(store)
         _saturate_specialised(store, target, tables)
-        if _schema_size(store) != schema_size:  # the data entailed new axioms: the tables are out of date
-            saturate(store, target, rules())
+        up_to_date = _schema_size(store) == schema_size  # else the data entailed axioms the tables lack
+        store.update(f"DROP SILENT GRAPH <{SCRATCH}>")
+        if up_to_date:
+            return
+    saturate(store, target, rules())
     store.update(
         f"DELETE {{ GRAPH <{target}> {{ ?s ?p ?o }} }} WHERE {{ GRAPH <{target}> {{ ?s ?p ?o }}"
         " FILTER (isBlank(?s) || isBlank(?o)) }"
@@ -240,7 +291,7 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
 def _saturate_specialised(store: pyoxigraph.Store, target: str, tables: Tables) -> None:
     used = _used(store, tables.outputs() | tables.chain_outputs())
     once = list(tables.single_premise_rules(used))
-    saturate(store, target, list(tables.chain_rules(_sizes(store, tables.chain_links()))), once)
+    saturate(store, target, list(tables.chain_rules(_sizes(store, tables.chain_links()))), once, SCRATCH)
     for prop, obj in used & tables.chain_outputs():  # added unchecked beside a chain's conclusion
         pattern = f"?s {prop} {obj or '?o'}"
         store.update(
@@ -288,7 +339,7 @@ def _specialise(store: pyoxigraph.Store, target: str) -> Tables | None:
         return None
     closure = schema_store.quads_for_pattern(None, None, None, ox.NamedNode(SCHEMA_CLOSURE))
     new = [q for q in closure if next(store.quads_for_pattern(q.subject, q.predicate, q.object), None) is None]
-    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, ox.NamedNode(target)) for q in new)
+    store.bulk_extend(ox.Quad(q.subject, q.predicate, q.object, _graph_for(q, target, SCRATCH)) for q in new)
     return tables
 
 
