@@ -134,6 +134,7 @@ TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
                 (iri("g2"), iri("reachedBy"), iri("lab2")),
                 (iri("lab2"), TYPE, iri("Reacher")),
                 (iri("g3"), TYPE, iri("Goal")),
+                (iri("top"), iri("far"), iri("g4")),
             ],
             ["_:"],
         ),

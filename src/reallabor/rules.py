@@ -200,31 +200,40 @@ def saturate(
     the groups of ``once``, one after the other, and then ``rule_set`` on everything; each later round one
     variant of each rule per premise, restricted to the triples the previous round added. ``once`` is for
     rules whose conclusions entail nothing further under them (the specialised single-premise rules).
-    The first round's additions are not recorded apart: the second round reads all of ``target`` instead,
-    a superset (which only repeats derivations) that saves writing them twice. With ``scratch``, the
-    conclusions with a blank node go to that graph (see ``Rule.insert``)."""
+    The first round's additions are not recorded apart: the second round reads all of ``target`` (and
+    ``scratch``) instead, a superset (which only repeats derivations) that saves writing them twice. With
+    ``scratch``, the conclusions with a blank node go to that graph (see ``Rule.insert``)."""
     for group in once:
         queries = [rule.construct() for rule in group if rule.mostly_known]
         updates = [rule.insert(target, scratch=scratch) for rule in group if not rule.mostly_known]
         _run_together(store, updates, queries, target, scratch)
     _run_together(store, [rule.insert(target, scratch=scratch) for rule in rule_set])
     predicates = _premise_predicates(rule_set)
-    delta = target
-    for number in range(1, MAX_ROUNDS + 1):
-        fresh = f"{FRESH}{number}"
+
+    def restricted_to(delta: str, fresh: str) -> list[str]:
+        """One update per rule and premise that can match the triples of ``delta``, recording into ``fresh``."""
         counts = _predicate_counts(store, delta, predicates)
         sized = [(r, p, _delta_size(r, p, counts)) for r in rule_set for p in r.premises]
-        updates = [r.insert(target, fresh, delta, p, size, scratch) for r, p, size in sized if size]
+        return [r.insert(target, fresh, delta, p, size, scratch) for r, p, size in sized if size]
+
+    kept = {target, scratch}
+    deltas = [graph for graph in (target, scratch) if graph]
+    for number in range(1, MAX_ROUNDS + 1):
+        fresh = f"{FRESH}{number}"
+        updates = [update for delta in deltas for update in restricted_to(delta, fresh)]
         if not updates:
             break
         _run_together(store, updates)
-        if delta != target:
-            store.update(f"DROP SILENT GRAPH <{delta}>")
-        delta = fresh
+        _drop(store, [delta for delta in deltas if delta not in kept])
+        deltas = [fresh]
     else:
         raise RuntimeError(f"entailment rules did not reach a fixpoint in {MAX_ROUNDS} rounds")
-    if delta != target:
-        store.update(f"DROP SILENT GRAPH <{delta}>")
+    _drop(store, [delta for delta in deltas if delta not in kept])
+
+
+def _drop(store: pyoxigraph.Store, graphs: Sequence[str]) -> None:
+    for graph in graphs:
+        store.update(f"DROP SILENT GRAPH <{graph}>")
 
 
 def _delta_size(rule: Rule, premise: int, counts: dict[str, int]) -> int:
