@@ -6,7 +6,8 @@ rules in ontology/rules/ state exactly those against the TBox found in the graph
 in Rust. By default they are first specialised to that TBox (``reallabor.tbox``): the schema is closed on
 its own, and the data then needs one pass per table plus rounds for the property chains. Each rule becomes
 SPARQL Updates that insert only triples not yet known; after the first round every rule runs once per
-premise with that premise restricted to the previous round's new triples (semi-naive evaluation). owlrl
+premise with that premise restricted to the previous round's new triples (semi-naive evaluation; after the
+first round, to everything derived so far). owlrl
 stays the reference: tests compare every named question's answers under both, and the specialised rules'
 closure with the generic rules' closure.
 """
