@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rdflib import Literal, URIRef
 
@@ -10,6 +12,8 @@ from reallabor.binding import inject_values
 from reallabor.queries import public_queries
 
 from .helpers import BARE_MEASURE, column
+
+DATA = Path(__file__).parent / "data"
 
 REQUIRED = {
     "labs": {"lab", "labLabel", "phase"},
@@ -78,21 +82,10 @@ def test_megatrend_by_label_slug_or_iri_gives_the_same_rows(kg):
     assert len(results[0]) == 2
 
 
-LABS_NAMED_LIKE_EACH_OTHER = """
-@prefix rl: <https://w3id.org/reallabor/ontology#> .
-@prefix skos: <http://www.w3.org/2004/02/skos/core#> .
-<https://example.org/lab/alpha> a rl:RealWorldLab ; skos:prefLabel "Beta"@de .
-<https://example.org/lab/beta> a rl:RealWorldLab ; skos:prefLabel "Alpha"@de .
-<https://example.org/lab/gamma> a rl:Measure .
-"""
-
-
-def test_an_iri_then_a_slug_then_a_label_names_a_resource(tmp_path):
+def test_an_iri_then_a_slug_then_a_label_names_a_resource():
     from reallabor import KnowledgeGraph
 
-    data = tmp_path / "labs.ttl"
-    data.write_text(LABS_NAMED_LIKE_EACH_OTHER, encoding="utf-8")
-    kg = KnowledgeGraph.load([data], bundled=False, inference=False)
+    kg = KnowledgeGraph.load([DATA / "labs-named-like-each-other.ttl"], bundled=False, inference=False)
     lab = "https://w3id.org/reallabor/ontology#RealWorldLab"
     found = {value: kg.resolve(value, lab) for value in ("beta", "Alpha", "alpha", "https://example.org/lab/gamma")}
     assert {k: v and v.value for k, v in found.items()} == {
