@@ -62,7 +62,9 @@ def _trivial(s: object, p: object, o: object) -> bool:
 
 
 REASONERS = ("auto", "owlrl", "rules")
-# Below this many input triples owlrl (the reference) answers in about a second; above it the rules take over.
+# Below this many input triples owlrl (the reference, with the full OWL RL closure) runs; above it the rules
+# take over. Measured: 0.69 s for Bottrop's 2,103 input triples, 4.6 s for 9,290 (bundled + 25 synthetic
+# municipalities), about a minute at 1e5.
 AUTO_OWLRL_LIMIT = 20_000
 
 
