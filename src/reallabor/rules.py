@@ -174,8 +174,8 @@ def rules() -> tuple[Rule, ...]:
 
 def _premise_predicates(rule_set: Sequence[Rule]) -> set[str] | None:
     """The IRIs the rules' premises have as predicate; None if some premise has a variable there."""
-    found = {_premise_predicate(rule, premise) for rule in rule_set for premise in rule.premises}
-    return None if None in found else found  # type: ignore[return-value]
+    found = [_premise_predicate(rule, premise) for rule in rule_set for premise in rule.premises]
+    return {predicate for predicate in found if predicate is not None} if None not in found else None
 
 
 def _premise_predicate(rule: Rule, premise: int) -> str | None:
@@ -183,10 +183,12 @@ def _premise_predicate(rule: Rule, premise: int) -> str | None:
     return None if match is None else (RDF_TYPE if match[1] == "a" else match[1])
 
 
-def _predicate_counts(store: pyoxigraph.Store, graph: str, predicates: set[str] | None) -> dict[str, int]:
-    """Triples per predicate (as a SPARQL IRI) in ``graph``, for ``predicates`` or all."""
+def _predicate_counts(store: pyoxigraph.Store, graph: str | None, predicates: Set[str] | None) -> dict[str, int]:
+    """Triples per predicate (as a SPARQL IRI) in ``graph`` (None: all named graphs), for ``predicates`` or all;
+    a predicate without triples is left out."""
     values = "" if predicates is None else f"VALUES ?p {{ {' '.join(sorted(predicates))} }}"
-    query = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} }} GROUP BY ?p"
+    named = "?g" if graph is None else f"<{graph}>"
+    query = f"SELECT ?p (COUNT(*) AS ?n) WHERE {{ {values} GRAPH {named} {{ ?s ?p ?o }} }} GROUP BY ?p"
     return {str(row["p"]): int(row["n"].value) for row in store.query(query)}
 
 
@@ -301,19 +303,14 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
 def _saturate_specialised(store: pyoxigraph.Store, target: str, tables: Tables) -> None:
     used = _used(store, tables.outputs() | tables.chain_outputs())
     once = list(tables.single_premise_rules(used))
-    saturate(store, target, list(tables.chain_rules(_sizes(store, tables.chain_links()))), once, SCRATCH)
+    link_sizes = _predicate_counts(store, None, tables.chain_links())  # orders each chain's joins
+    saturate(store, target, list(tables.chain_rules(link_sizes)), once, SCRATCH)
     for prop, obj in used & tables.chain_outputs():  # added unchecked beside a chain's conclusion
         pattern = f"?s {prop} {obj or '?o'}"
         store.update(
             f"DELETE {{ GRAPH <{target}> {{ {pattern} }} }} WHERE {{ GRAPH <{target}> {{ {pattern} }}"
             f" GRAPH ?g {{ {pattern} }} FILTER (?g != <{target}>) }}"
         )
-
-
-def _sizes(store: pyoxigraph.Store, properties: Set[str]) -> dict[str, int]:
-    """Triples per property (the counts order each chain's joins)."""
-    count = "SELECT (COUNT(*) AS ?n) WHERE {{ GRAPH ?g {{ ?s {} ?o }} }}"
-    return {p: int(next(iter(store.query(count.format(p))))["n"].value) for p in properties}
 
 
 def _used(store: pyoxigraph.Store, outputs: Set[tuple[str, str]]) -> set[tuple[str, str]]:
