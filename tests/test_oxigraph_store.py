@@ -96,6 +96,29 @@ def test_cli_load_then_query_gives_memory_output(cli, tmp_path):
     assert cli(*args, "--store", f"oxigraph:{folder}").stdout == cli(*args).stdout
 
 
+def test_query_without_files_keeps_the_files_the_store_was_loaded_from(cli, tmp_path):
+    extra, folder = tmp_path / "extra.ttl", tmp_path / "store"
+    extra.write_text('<https://example.org/a> <https://example.org/p> "one" .\n', encoding="utf-8")
+    assert cli("load", "--store", f"oxigraph:{folder}", str(extra)).returncode == 0
+    stamp = (folder / MANIFEST).stat().st_mtime_ns
+
+    def answer(*more: str) -> bytes:
+        done = cli("sparql", "SELECT ?o WHERE { <https://example.org/a> ?p ?o }", "-f", "csv", *more)
+        assert done.returncode == 0, done.stderr.decode()
+        return done.stdout.replace(b"\r", b"")
+
+    store = ("--store", f"oxigraph:{folder}")
+    assert answer(*store) == b"o\none\n"
+    assert (folder / MANIFEST).stat().st_mtime_ns == stamp  # reopened, not rebuilt
+    extra.write_text('<https://example.org/a> <https://example.org/p> "two" .\n', encoding="utf-8")
+    assert answer(*store) == b"o\ntwo\n"  # a changed file is loaded again
+    extra.unlink()
+    assert answer(*store) == b"o\ntwo\n"  # a file that has gone: the store as it is
+    other = tmp_path / "other.ttl"
+    other.write_text('<https://example.org/a> <https://example.org/p> "three" .\n', encoding="utf-8")
+    assert answer(*store, "--data", str(other)) == b"o\nthree\n"  # files named: exactly those
+
+
 def test_bad_file_leaves_no_store_behind(cli, tmp_path):
     bad = tmp_path / "bad.ttl"
     bad.write_text("<https://example.org/a> <https://example.org/p> .\n", encoding="utf-8")

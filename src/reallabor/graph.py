@@ -81,7 +81,9 @@ class KnowledgeGraph:
 
             path = parse_store_spec(store)
             if path is not None:
-                backend = open_store(path, sources, inference=inference, cache=cache, base_iri=base_iri)
+                backend = open_store(
+                    path, sources, inference=inference, cache=cache, base_iri=base_iri, keep_files=not files
+                )
                 return cls(backend, sources, inference, queries)
         if snapshot:
             return cls._from_snapshot(sources, inference, cache, base_iri, queries)

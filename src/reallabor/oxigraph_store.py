@@ -31,7 +31,7 @@ from .results import QueryResult
 from .sources import Source
 
 MANIFEST = "reallabor-store.json"
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2
 # Parallel bulk loading (see chunks): a file is cut only if each part gets at least this many bytes.
 MIN_PART_BYTES = 8 << 20
 MAX_LOAD_THREADS = 8
@@ -254,20 +254,42 @@ def open_store(
     cache: bool = True,
     base_iri: str | None = None,
     rebuild: bool = False,
+    keep_files: bool = False,
 ) -> OxigraphStore:
     """The store at ``path`` for these inputs: reopened read-only when up to date, else (re)built first.
 
-    A non-empty folder without our manifest is someone else's Oxigraph store (or something else): it is
-    queried as it is and never overwritten.
+    ``keep_files`` (the caller names no files of its own) keeps the user's files the store was loaded from
+    beside ``sources``: after ``reallabor load --store oxigraph:P big.ttl``, ``reallabor query labs --store
+    oxigraph:P`` answers from big.ttl instead of rebuilding the store without it. A file of those that has
+    since gone cannot be checked, and the store is then used as it is. A non-empty folder without our manifest
+    is someone else's Oxigraph store (or something else): it is queried as it is and never overwritten.
     """
     folder = Path(path)
-    key = fingerprint(sources, inference, base_iri)
     manifest = read_manifest(folder)
     if manifest is None and _non_empty(folder) and not rebuild:
         return OxigraphStore.open(folder, read_only=True)
+    if keep_files and manifest is not None:
+        sources = _with_loaded_files(manifest, sources)
+        if not rebuild and not all(source.path.is_file() for source in sources):
+            return OxigraphStore.open(folder, read_only=True)
+    key = fingerprint(sources, inference, base_iri)
     if rebuild or manifest is None or manifest.get("fingerprint") != key:
         build_store(folder, sources, inference=inference, cache=cache, base_iri=base_iri)
     return OxigraphStore.open(folder, read_only=True)
+
+
+def _with_loaded_files(manifest: dict, sources: Sequence[Source]) -> list[Source]:
+    """``sources`` and, after them, the files named by the user that the manifest records (the bundled ones
+    are in ``sources`` or left out on purpose)."""
+    from .sources import bundled_sources
+
+    given = {source.graph for source in [*sources, *bundled_sources()]}
+    recorded = [
+        Source(Path(entry["path"]), entry["graph"], bool(entry.get("reference")))
+        for entry in manifest.get("inputs", [])
+        if isinstance(entry, dict) and entry.get("graph") not in given
+    ]
+    return [*sources, *recorded]
 
 
 def _non_empty(folder: Path) -> bool:
@@ -305,7 +327,7 @@ def build_store(
             "fingerprint": fingerprint(sources, inference, base_iri),
             "inference": inference,
             "base_iri": base_iri,
-            "sources": [str(s.path) for s in sources],
+            "inputs": [{"path": str(s.path.resolve()), "graph": s.graph, "reference": s.reference} for s in sources],
             "graphs": sizes,
         }
         (tmp / MANIFEST).write_text(json.dumps(manifest, indent=2, sort_keys=True) + "\n", encoding="utf-8")
