@@ -65,6 +65,29 @@ def test_synthetic_data_same_rows(tmp_path):
     assert any("synthetic.reallabor.example" in str(row["lab"]) for row in labs)
 
 
+def test_large_input_closed_by_the_rules_in_memory_answers_like_owlrl(kg, tmp_path, monkeypatch):
+    import reallabor.inference
+
+    from reallabor.cache import cache_dir
+
+    monkeypatch.setattr(reallabor.inference, "AUTO_OWLRL_LIMIT", 1000)  # Bottrop's ~2,700 quads count as large
+    monkeypatch.setenv("REALLABOR_CACHE_DIR", str(tmp_path / "cache"))
+    ruled = KnowledgeGraph.load(store=f"oxigraph:{tmp_path / 'ox'}")
+    assert_same_answers(kg, ruled)
+    assert len(list(cache_dir().glob("closure-*.nt"))) == 1
+    again = KnowledgeGraph.load(store=f"oxigraph:{tmp_path / 'ox2'}")  # from the cached closure
+    assert again.store.graph_sizes() == ruled.store.graph_sizes()
+
+
+def test_holds_more_than_counts_quads_exactly():
+    import pyoxigraph as ox
+
+    store = OxigraphStore.memory()
+    graph = ox.NamedNode("https://example.org/g")
+    store.store.extend(ox.Quad(ox.NamedNode(f"https://example.org/{i}"), graph, graph, graph) for i in range(5))
+    assert store.holds_more_than(4) and not store.holds_more_than(5)
+
+
 def test_reopens_read_only_and_rebuilds_when_an_input_changes(tmp_path):
     from reallabor.load import bundled_sources, user_source
 
