@@ -67,7 +67,6 @@ def test_synthetic_data_same_rows(tmp_path):
 
 def test_large_input_closed_by_the_rules_in_memory_answers_like_owlrl(kg, tmp_path, monkeypatch):
     import reallabor.inference
-
     from reallabor.cache import cache_dir
 
     monkeypatch.setattr(reallabor.inference, "AUTO_OWLRL_LIMIT", 1000)  # Bottrop's ~2,700 quads count as large
