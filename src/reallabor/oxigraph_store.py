@@ -258,7 +258,6 @@ def open_store(
     inference: bool = True,
     cache: bool = True,
     base_iri: str | None = None,
-    rebuild: bool = False,
     keep_files: bool = False,
 ) -> OxigraphStore:
     """The store at ``path`` for these inputs: reopened read-only when up to date, else (re)built first.
@@ -271,14 +270,14 @@ def open_store(
     """
     folder = Path(path)
     manifest = read_manifest(folder)
-    if manifest is None and _non_empty(folder) and not rebuild:
+    if manifest is None and _non_empty(folder):
         return OxigraphStore.open(folder, read_only=True)
     if keep_files and manifest is not None:
         sources = _with_loaded_files(manifest, sources)
-        if not rebuild and not all(source.path.is_file() for source in sources):
+        if not all(source.path.is_file() for source in sources):
             return OxigraphStore.open(folder, read_only=True)
     key = fingerprint(sources, inference, base_iri)
-    if rebuild or manifest is None or manifest.get("fingerprint") != key:
+    if manifest is None or manifest.get("fingerprint") != key:
         build_store(folder, sources, inference=inference, cache=cache, base_iri=base_iri)
     return OxigraphStore.open(folder, read_only=True)
 
