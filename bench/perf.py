@@ -336,11 +336,14 @@ def goal_publish(folder: Path, sizes: list[str], budget: float) -> list[Row]:
 def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list[Row]:
     """Each named question's time per size, and its growth against the growth of the data and of its answer:
     the bundled graph is a fixed part of every size, so the synthetic labs, and the rows about them, grow
-    faster than the triples (1e4 to 1e5: 10.2x the triples, up to 14.7x the rows)."""
+    faster than the triples (1e4 to 1e5: 10.2x the triples, up to 14.7x the rows). The controls of
+    bench/control/ are timed the same way: the simplest linear listing shows how the store's own cost grows
+    from one size to the next, to tell a question's growth from the store's."""
     import run
 
     steps = run.all_steps()
-    queries = [s for s in steps if s.startswith(run.QUERY_STEPS_PREFIX)]
+    controls = [run.CONTROL_STEPS_PREFIX + path.stem for path in sorted(run.CONTROLS.glob("*.rq"))]
+    queries = [s for s in steps if s.startswith(run.QUERY_STEPS_PREFIX)] + controls
     times: dict[tuple[str, str], dict[str, float | None]] = {}
     answers: dict[tuple[str, str], dict[str, int]] = {}
     triples: dict[str, int] = {}
@@ -361,7 +364,8 @@ def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list
             growths = [growth for growth in growths if growth is not None]
             ratio = ", ".join(text for text, _ in growths)
             ok = None if not growths else all(linear for _, linear in growths)
-            name = query[len(run.QUERY_STEPS_PREFIX) :]
+            kind, name = query.split(" ", 1)
+            name = name if kind == run.QUERY_STEPS_PREFIX.strip() else f"control, {name} (bench/control/)"
             rows.append(Row("5 growth", f"{store}: {name}", measured, ratio, GROWTH_TARGET, verdict(ok)))
     return rows
 

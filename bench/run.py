@@ -23,6 +23,8 @@ import time
 from pathlib import Path
 
 QUERY_STEPS_PREFIX = "query "
+CONTROL_STEPS_PREFIX = "control "  # + the name of a query in bench/control/, run as it is
+CONTROLS = Path(__file__).parent / "control"
 REPEAT_BELOW = 5.0  # seconds
 
 
@@ -64,6 +66,11 @@ def child(store_kind: str, data: Path, steps: list[str], workdir: Path) -> None:
             seconds, rows = _query_median(graph, step[len(QUERY_STEPS_PREFIX) :])
             report(step, None, seconds=seconds, rows=rows)
             continue
+        elif step.startswith(CONTROL_STEPS_PREFIX):
+            text = (CONTROLS / f"{step[len(CONTROL_STEPS_PREFIX) :]}.rq").read_text(encoding="utf-8")
+            seconds, rows = _median(lambda text=text: graph.sparql(text))
+            report(step, None, seconds=seconds, rows=rows)
+            continue
         elif step.startswith("export "):
             graph.export(step.split()[1], inferred=graph.inference)
         report(step, started)
@@ -93,15 +100,20 @@ def _infer(store_kind: str, store, sources) -> None:
 
 
 def _query_median(graph, name: str) -> tuple[float, int]:
-    """Seconds for one named question: the median of three runs when one takes under REPEAT_BELOW seconds
-    (single cold runs of fast questions varied 2-3x between benchmark runs), else the one run; and the rows
-    it returned (the growth of a question is judged against the growth of its answer, too)."""
+    """Seconds for one named question with its example parameters, and the rows it returned (the growth of
+    a question is judged against the growth of its answer, too)."""
     named = next(q for q in graph.named_queries() if q.name == name)
     params = {p.name: p.example for p in named.parameters if p.example is not None and p.name != "lang"}
+    return _median(lambda: graph.query(name, params))
+
+
+def _median(ask) -> tuple[float, int]:
+    """The median of three runs when one takes under REPEAT_BELOW seconds (single cold runs of fast questions
+    varied 2-3x between benchmark runs), else the one run; and the rows of the answer."""
     times = []
     for _ in range(3):
         started = time.perf_counter()
-        result = graph.query(name, params)
+        result = ask()
         times.append(time.perf_counter() - started)
         if times[0] >= REPEAT_BELOW:
             break
