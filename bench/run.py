@@ -20,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 QUERY_STEPS_PREFIX = "query "
@@ -68,7 +69,7 @@ def child(store_kind: str, data: Path, steps: list[str], workdir: Path) -> None:
             continue
         elif step.startswith(CONTROL_STEPS_PREFIX):
             text = (CONTROLS / f"{step[len(CONTROL_STEPS_PREFIX) :]}.rq").read_text(encoding="utf-8")
-            seconds, rows = _median(lambda text=text: graph.sparql(text))
+            seconds, rows = _median(partial(graph.sparql, text))
             report(step, None, seconds=seconds, rows=rows)
             continue
         elif step.startswith("export "):

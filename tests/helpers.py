@@ -57,5 +57,6 @@ def bounded(max_examples: int):
     )
 
 
+DATA = Path(__file__).parent / "data"  # the test fixtures
 # A lab with one measure that addresses no megatrend and contributes to no goal.
-BARE_MEASURE = Path(__file__).parent / "data" / "bare-measure.ttl"
+BARE_MEASURE = DATA / "bare-measure.ttl"

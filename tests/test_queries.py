@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from rdflib import Literal, URIRef
 
@@ -11,9 +9,7 @@ from reallabor import ParameterError, UnknownQueryError
 from reallabor.binding import inject_values
 from reallabor.queries import public_queries
 
-from .helpers import BARE_MEASURE, column
-
-DATA = Path(__file__).parent / "data"
+from .helpers import BARE_MEASURE, DATA, column
 
 REQUIRED = {
     "labs": {"lab", "labLabel", "phase"},

@@ -15,7 +15,7 @@ from reallabor.namespaces import INFERRED_GRAPH
 from reallabor.queries import public_queries
 from reallabor.store import MemoryStore
 
-DATA = Path(__file__).parent / "data"
+from .helpers import DATA
 
 
 def graph_with(reasoner: str, extra: list[Path]) -> KnowledgeGraph:

@@ -28,7 +28,7 @@ from .formats import Format, rdf_format, rdf_format_for_path, sorted_lines
 from .namespaces import DEFAULT_BASE_IRI, INFERRED_GRAPH
 from .order_by import SortKey, sort_rows, split_order_by, with_sort_keys
 from .results import QueryResult
-from .sources import Source
+from .sources import Source, bundled_sources
 
 MANIFEST = "reallabor-store.json"
 MANIFEST_VERSION = 2
@@ -285,8 +285,6 @@ def open_store(
 def _with_loaded_files(manifest: dict, sources: Sequence[Source]) -> list[Source]:
     """``sources`` and, after them, the files named by the user that the manifest records (the bundled ones
     are in ``sources`` or left out on purpose)."""
-    from .sources import bundled_sources
-
     given = {source.graph for source in [*sources, *bundled_sources()]}
     recorded = [
         Source(Path(entry["path"]), entry["graph"], bool(entry.get("reference")))
