@@ -20,7 +20,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -337,55 +337,93 @@ def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list
     """Each named question's time per size, and its growth against the growth of the data and of its answer:
     the bundled graph is a fixed part of every size, so the synthetic labs, and the rows about them, grow
     faster than the triples (1e4 to 1e5: 10.2x the triples, up to 14.7x the rows). The controls of
-    bench/control/ are timed the same way: the simplest linear listing shows how the store's own cost grows
-    from one size to the next, to tell a question's growth from the store's."""
+    bench/control/ are timed the same way: the simplest linear listing shows how the store's own cost per row
+    grows from one size to the next, which a question's growth is allowed beside the data's."""
     import run
 
     steps = run.all_steps()
     controls = [run.CONTROL_STEPS_PREFIX + path.stem for path in sorted(run.CONTROLS.glob("*.rq"))]
     queries = [s for s in steps if s.startswith(run.QUERY_STEPS_PREFIX)] + controls
-    times: dict[tuple[str, str], dict[str, float | None]] = {}
-    answers: dict[tuple[str, str], dict[str, int]] = {}
-    triples: dict[str, int] = {}
+    measured = Measured()
     for store, sizes in plan.items():
         for size in sizes:
             data = synth(SIZES[size], folder)
-            triples[size] = triples.get(size) or run.count_triples(data)
+            measured.triples[size] = measured.triples.get(size) or run.count_triples(data)
             print(f"… goal 5: {store} {size}", file=sys.stderr, flush=True)
-            answers[(store, size)] = {}
-            cells, _ = run.run_store(store, data, ["load", *queries], budget, answers[(store, size)])
-            times[(store, size)] = {q: run.seconds(cells.get(q, "")) for q in queries}
+            rows = measured.answers[(store, size)] = {}
+            cells, _ = run.run_store(store, data, ["load", *queries], budget, rows)
+            measured.times[(store, size)] = {q: run.seconds(cells.get(q, "")) for q in queries}
     rows = []
     for store, sizes in plan.items():
+        pairs = list(itertools.pairwise(sizes))
+        store_cost = {pair: measured.store_cost(store, pair, controls) for pair in pairs}
         for query in queries:
-            series = [times[(store, size)][query] for size in sizes]
-            measured = " / ".join(f"{size}: {fmt_s(s, budget)}" for size, s in zip(sizes, series, strict=True))
-            growths = [_growth(store, query, a, b, times, answers, triples) for a, b in itertools.pairwise(sizes)]
+            series = [measured.times[(store, size)][query] for size in sizes]
+            cell = " / ".join(f"{size}: {fmt_s(s, budget)}" for size, s in zip(sizes, series, strict=True))
+            control = query in controls
+            growths = [measured.growth(store, query, pair, store_cost[pair], control) for pair in pairs]
             growths = [growth for growth in growths if growth is not None]
             ratio = ", ".join(text for text, _ in growths)
-            ok = None if not growths else all(linear for _, linear in growths)
-            kind, name = query.split(" ", 1)
-            name = name if kind == run.QUERY_STEPS_PREFIX.strip() else f"control, {name} (bench/control/)"
-            rows.append(Row("5 growth", f"{store}: {name}", measured, ratio, GROWTH_TARGET, verdict(ok)))
+            ok = None if control or not growths else all(linear for _, linear in growths)
+            name = query.split(" ", 1)[1]
+            what, target = (f"control, {name} (bench/control/)", CONTROL_TARGET) if control else (name, GROWTH_TARGET)
+            rows.append(Row("5 growth", f"{store}: {what}", cell, ratio, target, verdict(ok)))
     return rows
 
 
-GROWTH_TARGET = "≤ 1.5× the growth of the triples or of the rows returned (≈ linear)"
+GROWTH_TARGET = (
+    "≤ 1.5× the growth of the triples or of the rows returned, times the control's growth per row where that"
+    " is above 1 (≈ linear on that store)"
+)
+CONTROL_TARGET = "none: its growth per row is the store's own"
+MIN_COMPARABLE = 0.005  # seconds: a shorter time is mostly the fixed cost of asking, not the work
 
 
-def _growth(store, query, small, large, times, answers, triples) -> tuple[str, bool] | None:
-    """'17.3× (rows 13.7×, triples 10.3×)' and whether the time grew at most 1.5 times as fast as the larger
-    of the two; None when a time is missing or too short to compare."""
-    before, after = times[(store, small)][query], times[(store, large)][query]
-    if not (before and after and before > 0.005):
-        return None
-    time_growth = after / before
-    data_growth = triples[large] / triples[small]
-    rows_before, rows_after = answers[(store, small)].get(query), answers[(store, large)].get(query)
-    rows_growth = rows_after / rows_before if rows_before and rows_after else None
-    rows_text = "" if rows_growth is None else f"rows {rows_growth:.1f}×, "
-    text = f"{time_growth:.1f}× ({rows_text}triples {data_growth:.1f}×)"
-    return text, time_growth <= 1.5 * max(data_growth, rows_growth or 0)
+@dataclass
+class Measured:
+    """Goal 5's measurements: seconds and rows by (store, size) and step, triples by size."""
+
+    times: dict[tuple[str, str], dict[str, float | None]] = field(default_factory=dict)
+    answers: dict[tuple[str, str], dict[str, int]] = field(default_factory=dict)
+    triples: dict[str, int] = field(default_factory=dict)
+
+    def _growths(self, store: str, step: str, pair: tuple[str, str]) -> tuple[float, float | None] | None:
+        """The growth of the step's time and of its rows (None without rows) from one size to the next; None
+        when a time is missing or too short to compare."""
+        small, large = pair
+        before, after = self.times[(store, small)][step], self.times[(store, large)][step]
+        if not (before and after and before > MIN_COMPARABLE):
+            return None
+        rows_before, rows_after = self.answers[(store, small)].get(step), self.answers[(store, large)].get(step)
+        return after / before, (rows_after / rows_before if rows_before and rows_after else None)
+
+    def store_cost(self, store: str, pair: tuple[str, str], controls: list[str]) -> float | None:
+        """How much the store's own cost per row grew: the controls' time growth over their rows' growth (the
+        smallest, if several); None without a usable control."""
+        found = [self._growths(store, control, pair) for control in controls]
+        return min((time / rows for time, rows in filter(None, found) if rows), default=None)
+
+    def growth(
+        self, store: str, step: str, pair: tuple[str, str], store_cost: float | None, control: bool
+    ) -> tuple[str, bool] | None:
+        """'17.3× (rows 13.7×, triples 10.3×, store per row 1.4×)' and whether the time grew at most 1.5 times
+        as fast as the larger of the data and the rows, the store's own growth per row (``store_cost``, where
+        above 1) allowed for: the on-disk store reads from memory at one size and not at the next, and then
+        even the plainest listing costs more per row. A ``control`` shows its own growth per row instead."""
+        found = self._growths(store, step, pair)
+        if found is None:
+            return None
+        time_growth, rows_growth = found
+        data_growth = self.triples[pair[1]] / self.triples[pair[0]]
+        parts = [f"rows {rows_growth:.1f}×"] if rows_growth is not None else []
+        parts.append(f"triples {data_growth:.1f}×")
+        if control and rows_growth is not None:
+            parts.append(f"per row {time_growth / rows_growth:.1f}×")
+        elif not control and store_cost is not None:
+            parts.append(f"store per row {store_cost:.1f}×")
+        allowance = 1.0 if control else max(1.0, store_cost or 1.0)
+        text = f"{time_growth:.1f}× ({', '.join(parts)})"
+        return text, time_growth <= 1.5 * max(data_growth, rows_growth or 0) * allowance
 
 
 # -- machine, table, main ---------------------------------------------------------------------------------------
