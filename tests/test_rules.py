@@ -120,8 +120,10 @@ TYPE = "<http://www.w3.org/1999/02/22-rdf-syntax-ns#type>"
                 (iri("a"), TYPE, iri("Back")),
                 (iri("a"), TYPE, iri("Ranged")),
                 (iri("e"), TYPE, iri("Back")),
+                (iri("g"), TYPE, "<http://www.w3.org/2001/XMLSchema#string>"),
+                (iri("i"), TYPE, "<http://www.w3.org/1999/02/22-rdf-syntax-ns#langString>"),
             ],
-            ['"a literal" ', '"literal again" '],
+            ['"a literal" ', '"literal again" ', '"F-1"', '"a note"'],
         ),
         ("blank-class.ttl", [(iri("x"), TYPE, iri("Named")), (iri("y"), iri("qInverse"), iri("x"))], ["_:"]),
         ("type-as-superproperty.ttl", [(iri("thing"), TYPE, iri("Small")), (iri("thing"), TYPE, iri("Large"))], []),
@@ -165,8 +167,8 @@ def test_a_later_round_starts_from_the_smaller_side_of_a_chain():
     rule = Rule("chain", "", "?x :contributesTo ?y .", body, (0, 1), sizes=(169, 40_000))
 
     def first_pattern(delta_size: int) -> str:
-        update = rule.insert("urn:t", "urn:fresh", "urn:delta", 1, delta_size)
-        return update.split("WHERE {")[1].strip().splitlines()[0]
+        query = rule.construct("urn:delta", 1, delta_size)
+        return query.split("WHERE {")[1].strip().splitlines()[0]
 
     assert first_pattern(20_000) == "GRAPH ?g0 { ?n1 :isTargetOf ?y . }"
     assert first_pattern(10) == "GRAPH <urn:delta> { ?x :contributesTo ?n1 . }"

@@ -4,19 +4,19 @@ owlrl computes the full OWL RL closure in Python and takes minutes beyond 1e5 tr
 need only a handful of entailments (subclass, subproperty, inverse, property chains, domain and range); the
 rules in ontology/rules/ state exactly those against the TBox found in the graph, and Oxigraph evaluates them
 in Rust. By default they are first specialised to that TBox (``reallabor.tbox``): the schema is closed on
-its own, and the data then needs one pass per table plus rounds for the property chains. Each rule becomes
-SPARQL Updates that insert only triples not yet known; after the first round every rule runs once per
-premise with that premise restricted to the previous round's new triples (semi-naive evaluation; after the
-first round, to everything derived so far). owlrl
-stays the reference: tests compare every named question's answers under both, and the specialised rules'
-closure with the generic rules' closure.
+its own, and the data then needs one pass per table plus rounds for the property chains. In the first round
+each rule is a SPARQL Update that inserts only triples not yet known; in each later round every rule runs
+once per premise, as a read-only query with that premise restricted to the previous round's new triples
+(semi-naive evaluation; after the first round, to everything derived so far). owlrl stays the reference:
+tests compare every named question's answers under both, and the specialised rules' closure with the
+generic rules' closure.
 """
 
 from __future__ import annotations
 
 import os
 import re
-from collections.abc import Sequence, Set
+from collections.abc import Callable, Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
@@ -52,32 +52,19 @@ class Rule:
     body: tuple[str, ...]  # one line per pattern, filter, VALUES or BIND
     premises: tuple[int, ...]  # indexes of the body lines that may match derived triples
     also: str = ""  # triples entailed with the conclusion, added beside it (unchecked)
-    recorded: str | None = None  # what later rounds need of the new triples; default: the conclusion
     checked: bool = True  # False: the conclusions cannot be known yet, so the look-up is left out
     distinct: str = ""  # the conclusion's variables: look each distinct one up once (many premises per conclusion)
     sizes: tuple[int, ...] = ()  # triples each body pattern matches, if known: orders the joins of later rounds
-    mostly_known: bool = False  # typically confirms what the data states: run as a query beside the updates
+    rarely_new: bool = False  # typically adds little or nothing: run as a query beside the updates
 
-    def insert(
-        self,
-        target: str,
-        fresh: str | None = None,
-        delta: str | None = None,
-        premise: int | None = None,
-        delta_size: int | None = None,
-        scratch: str | None = None,
-    ) -> str:
-        """A SPARQL Update adding the rule's new conclusions to ``target``, and with ``fresh`` recording
-        them there; with ``delta`` (of ``delta_size`` triples), the ``premise`` line matches only that graph.
-        Every pattern reads the union of the named graphs (``GRAPH ?g``), which Oxigraph answers from one
-        index, where a ``USING`` list would be merged graph by graph. With ``scratch``, a conclusion with a
-        blank node goes there instead of ``target``: later rounds still read it, and dropping that graph at
-        the end costs less than scanning ``target`` for such triples (at 1e5: 0.61 against 0.65 s)."""
+    def insert(self, target: str, scratch: str | None = None) -> str:
+        """A SPARQL Update adding the rule's new conclusions to ``target``. Every pattern reads the union of
+        the named graphs (``GRAPH ?g``), which Oxigraph answers from one index, where a ``USING`` list would
+        be merged graph by graph. With ``scratch``, a conclusion with a blank node goes there instead of
+        ``target``: later rounds still read it, and dropping that graph at the end costs less than scanning
+        ``target`` for such triples (at 1e5: 0.61 against 0.65 s)."""
         insert, choices = self._routed(target, scratch)
-        recorded = self.template if self.recorded is None else self.recorded
-        if fresh is not None and recorded:
-            insert += f" GRAPH <{fresh}> {{ {recorded} }}"
-        return f"{self.prologue}INSERT {{ {insert} }}\n{self._where(delta, premise, delta_size, choices)}"
+        return f"{self.prologue}INSERT {{ {insert} }}\n{self._where(after=choices)}"
 
     def _routed(self, target: str, scratch: str | None) -> tuple[str, list[str]]:
         """The conclusions as an insert template, and the BINDs that pick each one's graph: ``scratch`` if
@@ -99,10 +86,10 @@ class Rule:
             parts.append(f"GRAPH {graph} {{ {' . '.join(triples)} }}")
         return " ".join(parts), choices
 
-    def construct(self) -> str:
-        """A query for the new conclusions of a first round: it reads a snapshot of the store without
-        taking the write lock, so it runs beside the updates of its group."""
-        return f"{self.prologue}CONSTRUCT {{ {self.template} {self.also} }}\n{self._where()}"
+    def construct(self, delta: str | None = None, premise: int | None = None, delta_size: int | None = None) -> str:
+        """A query for the new conclusions (with ``delta``, those whose ``premise`` line matches that graph):
+        it reads a snapshot of the store without taking the write lock, so it runs beside other work."""
+        return f"{self.prologue}CONSTRUCT {{ {self.template} {self.also} }}\n{self._where(delta, premise, delta_size)}"
 
     def _where(
         self,
@@ -192,41 +179,34 @@ def _predicate_counts(store: pyoxigraph.Store, graph: str | None, predicates: Se
     return {str(row["p"]): int(row["n"].value) for row in store.query(query)}
 
 
-def saturate(
-    store: pyoxigraph.Store,
-    target: str,
-    rule_set: Sequence[Rule],
-    once: Sequence[Sequence[Rule]] = (),
-    scratch: str | None = None,
-) -> None:
+def saturate(store: pyoxigraph.Store, target: str, rule_set: Sequence[Rule], scratch: str | None = None) -> None:
     """Add to ``target`` what the rules entail from all named graphs, semi-naively: the first round runs
-    the groups of ``once``, one after the other, and then ``rule_set`` on everything; each later round one
-    variant of each rule per premise, restricted to the triples the previous round added. ``once`` is for
-    rules whose conclusions entail nothing further under them (the specialised single-premise rules).
-    The first round's additions are not recorded apart: the second round reads all of ``target`` (and
-    ``scratch``) instead, a superset (which only repeats derivations) that saves writing them twice. With
-    ``scratch``, the conclusions with a blank node go to that graph (see ``Rule.insert``)."""
-    for group in once:
-        queries = [rule.construct() for rule in group if rule.mostly_known]
-        updates = [rule.insert(target, scratch=scratch) for rule in group if not rule.mostly_known]
-        _run_together(store, updates, queries, target, scratch)
+    every rule on everything; each later round one variant of each rule per premise, restricted to the
+    triples the previous round added. The first round's additions are not recorded apart: the second round
+    reads all of ``target`` (and ``scratch``) instead, a superset (which only repeats derivations) that
+    saves writing them twice. The later rounds typically find little or nothing, so they run as read-only
+    queries on all cores (an update holds the store's write lock while it evaluates) and what they find is
+    added afterwards. With ``scratch``, the conclusions with a blank node go to that graph (see
+    ``Rule.insert``)."""
     _run_together(store, [rule.insert(target, scratch=scratch) for rule in rule_set])
     predicates = _premise_predicates(rule_set)
 
-    def restricted_to(delta: str, fresh: str) -> list[str]:
-        """One update per rule and premise that can match the triples of ``delta``, recording into ``fresh``."""
+    def restricted_to(delta: str) -> list[str]:
+        """One query per rule and premise that can match the triples of ``delta``."""
         counts = _predicate_counts(store, delta, predicates)
         sized = [(r, p, _delta_size(r, p, counts)) for r in rule_set for p in r.premises]
-        return [r.insert(target, fresh, delta, p, size, scratch) for r, p, size in sized if size]
+        return [r.construct(delta, p, size) for r, p, size in sized if size]
 
     kept = {target, scratch}
     deltas = [graph for graph in (target, scratch) if graph]
     for number in range(1, MAX_ROUNDS + 1):
-        fresh = f"{FRESH}{number}"
-        updates = [update for delta in deltas for update in restricted_to(delta, fresh)]
-        if not updates:
+        queries = [query for delta in deltas for query in restricted_to(delta)]
+        found = _constructed_together(store, queries) if queries else []
+        new = [t for t in found if next(store.quads_for_pattern(t.subject, t.predicate, t.object), None) is None]
+        if not new:
             break
-        _run_together(store, updates)
+        fresh = f"{FRESH}{number}"
+        _add(store, new, target, scratch, record=(fresh, predicates))
         _drop(store, [delta for delta in deltas if delta not in kept])
         deltas = [fresh]
     else:
@@ -257,17 +237,45 @@ def _run_together(
     other, 0.11 s together). The CONSTRUCT ``queries`` take no write lock and run beside them on a snapshot;
     what they find is added to the graph ``into`` at the end (to ``scratch`` if it has a blank node)."""
     jobs = [partial(_constructed, store, query) for query in queries] + [partial(store.update, u) for u in updates]
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1:
-        results = [job() for job in jobs]
-    else:
-        with ThreadPoolExecutor(workers) as pool:
-            results = list(pool.map(lambda job: job(), jobs))
+    results = _on_all_cores(jobs)
     found = [triple for result in results[: len(queries)] for triple in result]
     if found:
-        import pyoxigraph as ox
+        _add(store, found, into, scratch)
 
-        store.extend(ox.Quad(t.subject, t.predicate, t.object, _graph_for(t, into, scratch)) for t in found)
+
+def _constructed_together(store: pyoxigraph.Store, queries: Sequence[str]) -> list[pyoxigraph.Triple]:
+    results = _on_all_cores([partial(_constructed, store, query) for query in queries])
+    return [triple for result in results for triple in result]
+
+
+def _on_all_cores(jobs: Sequence[Callable[[], object]]) -> list:
+    workers = min(len(jobs), os.cpu_count() or 1)
+    if workers <= 1:
+        return [job() for job in jobs]
+    with ThreadPoolExecutor(workers) as pool:
+        return list(pool.map(lambda job: job(), jobs))
+
+
+def _add(
+    store: pyoxigraph.Store,
+    triples: Sequence[pyoxigraph.Triple],
+    target: str,
+    scratch: str | None,
+    record: tuple[str, Set[str] | None] | None = None,
+) -> None:
+    """Add ``triples`` to ``target`` (to ``scratch`` if it has a blank node); with ``record`` (a graph and
+    predicates, None for all), also those with one of the predicates to that graph, for the next round."""
+    import pyoxigraph as ox
+
+    quads = [ox.Quad(t.subject, t.predicate, t.object, _graph_for(t, target, scratch)) for t in triples]
+    if record is not None:
+        graph, predicates = ox.NamedNode(record[0]), record[1]
+        quads += [
+            ox.Quad(t.subject, t.predicate, t.object, graph)
+            for t in triples
+            if predicates is None or str(t.predicate) in predicates
+        ]
+    store.extend(quads)
 
 
 def _graph_for(triple: pyoxigraph.Triple | pyoxigraph.Quad, target: str, scratch: str | None) -> pyoxigraph.NamedNode:
@@ -302,9 +310,14 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
 
 def _saturate_specialised(store: pyoxigraph.Store, target: str, tables: Tables) -> None:
     used = _used(store, tables.outputs() | tables.chain_outputs())
-    once = list(tables.single_premise_rules(used))
-    link_sizes = _predicate_counts(store, None, tables.chain_links())  # orders each chain's joins
-    saturate(store, target, list(tables.chain_rules(link_sizes)), once, SCRATCH)
+    with ThreadPoolExecutor(1) as counting:  # beside the first group, which mostly waits on the write lock
+        link_sizes = counting.submit(_predicate_counts, store, None, tables.chain_links())  # orders chain joins
+        for group in tables.single_premise_rules(used):  # their conclusions entail nothing further under them
+            queries = [rule.construct() for rule in group if rule.rarely_new]
+            updates = [rule.insert(target, scratch=SCRATCH) for rule in group if not rule.rarely_new]
+            _run_together(store, updates, queries, target, SCRATCH)
+        chains = list(tables.chain_rules(link_sizes.result()))
+    saturate(store, target, chains, SCRATCH)
     for prop, obj in used & tables.chain_outputs():  # added unchecked beside a chain's conclusion
         pattern = f"?s {prop} {obj or '?o'}"
         store.update(
