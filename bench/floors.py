@@ -28,6 +28,7 @@ from functools import partial
 from pathlib import Path
 
 import run  # bench/run.py: synthetic data and the named questions' timing
+from perf import fmt_s as fmt  # the same way of writing a time
 
 SKELETONS = Path(__file__).parent / "floors"
 GRAPH = "https://w3id.org/reallabor/graph/local/floor"
@@ -109,10 +110,6 @@ def question_rows(data: Path, work: Path) -> list[tuple[str, str, str]]:
 
 def count_rows(store, text: str) -> int:
     return sum(1 for _ in store.query(text, use_default_graph_as_union=True))
-
-
-def fmt(took: float) -> str:
-    return f"{took * 1000:.0f} ms" if took < 1 else f"{took:.2f} s"
 
 
 def main() -> None:

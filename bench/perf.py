@@ -351,8 +351,8 @@ def goal_growth(folder: Path, plan: dict[str, list[str]], budget: float) -> list
             data = synth(SIZES[size], folder)
             measured.triples[size] = measured.triples.get(size) or run.count_triples(data)
             print(f"… goal 5: {store} {size}", file=sys.stderr, flush=True)
-            rows = measured.answers[(store, size)] = {}
-            cells, _ = run.run_store(store, data, ["load", "inference", *queries], budget, rows)
+            answers = measured.answers[(store, size)] = {}
+            cells, _ = run.run_store(store, data, ["load", "inference", *queries], budget, answers)
             measured.times[(store, size)] = {q: run.seconds(cells.get(q, "")) for q in queries}
     rows = []
     for store, sizes in plan.items():
