@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Iterator, Mapping, Set
 from dataclasses import dataclass, field
+from math import prod
 from typing import TYPE_CHECKING, NamedTuple
 
 from .rules import Rule, join_order
@@ -47,6 +48,10 @@ _CHAIN3 = (
     " ?r2 rdf:first ?p3 ; rdf:rest rdf:nil"
 )
 
+_GUARDS = (  # what a chain's consequences use when a literal ?y must not give them
+    ("?yr", "BIND (IF(isLiteral(?y), ?none, ?y) AS ?yr)"),
+    ("?xr", "BIND (IF(isLiteral(?y), ?none, ?x) AS ?xr)"),
+)
 Pair = tuple[str, str]  # terms in SPARQL syntax, e.g. ("<…#hasMeasure>", "<…#isMeasureOf>")
 
 
@@ -169,10 +174,11 @@ class Tables:
         return found | {(RDF_TYPE, c) for _, c in classes}
 
     def single_premise_rules(self, asserted: Set[tuple[str, str]]) -> list[list[Rule]]:
-        """One rule per non-empty table, in two groups to run one after the other (the superclass rule
-        completes the classes the others add); each runs once over all data, its output needs no second
-        look. Rows whose conclusion is in ``asserted`` (an ``outputs()`` pair that the data uses) are checked
-        against what is known, the others need not be: no input triple can equal them."""
+        """One rule per key (property or class) of each table, in two groups to run one after the other
+        (the superclass rule completes the classes the others add); each runs once over all data, its output
+        needs no second look. Small rules spread evenly over the cores, where one rule per table left a core
+        waiting for the largest. Rows whose conclusion is in ``asserted`` (an ``outputs()`` pair that the data
+        uses) are checked against what is known, the others need not be: no input triple can equal them."""
         literal_ok = "?s ?p ?o .  # premise"
         resource = (literal_ok, "FILTER (!isLiteral(?o))")
         datatypes = {row for row in self.object_class if _is_datatype(row[1])}
@@ -194,8 +200,10 @@ class Tables:
         """One rule per property chain, concluding ``?x p ?y`` with everything the tables entail from it, so
         that later rounds need only the chains (which read only the triples of the chains' links). Each
         chain's links are written smallest first (by ``sizes``, triples per property), as Oxigraph joins
-        them in the written order."""
-        for chain in self.chains:
+        them in the written order. The chains that may conclude the most (the largest product of their links'
+        sizes) come first."""
+        by_size = sorted(self.chains, key=lambda chain: -prod(sizes.get(prop, 0) for prop in chain[1:]))
+        for chain in by_size:
             head, links = chain[0], chain[1:]
             nodes = ["?x", *(f"?n{i}" for i in range(1, len(links))), "?y"]
             patterns = [f"{nodes[i]} {links[i]} {nodes[i + 1]} ." for i in range(len(links))]
@@ -204,9 +212,9 @@ class Tables:
             body = tuple(patterns[i] for i in order)
             conclusion = f"?x {head} ?y ."
             consequences = self._consequences(head)
-            binds = ("BIND (IF(isLiteral(?y), ?none, ?y) AS ?yr)", "BIND (IF(isLiteral(?y), ?none, ?x) AS ?xr)")
-            premises = tuple(range(len(body)))
             also = " ".join(t for _, t in consequences)
+            binds = tuple(bind for name, bind in _GUARDS if name in also.split())  # a BIND costs on every row
+            premises = tuple(range(len(body)))
             sized = tuple(link_sizes[i] for i in order)
             yield Rule(
                 f"chain {head}",
@@ -231,12 +239,13 @@ class Tables:
         return {prop for chain in self.chains for prop in chain[1:]}
 
     def _consequences(self, prop: str) -> list[tuple[str, str]]:
-        """(predicate, triple pattern) for what ``?x prop ?y`` entails by the tables; ``?yr`` and ``?xr`` are
-        unbound when ``?y`` is a literal, which leaves out the triples that need a resource as object."""
+        """(predicate, triple pattern) for what ``?x prop ?y`` entails by the tables. A triple with a literal
+        ``?y`` as subject is no triple and left out by SPARQL itself; where a literal ``?y`` would make a
+        valid triple that is not entailed, ``?yr`` and ``?xr`` stand in (unbound when ``?y`` is a literal)."""
         out = [(q, f"?x {q} ?y .") for p, q in sorted(self.same) if p == prop]
         out += [(q, f"?x {q} ?yr .") for p, q in sorted(self.same_resource) if p == prop]
-        out += [(q, f"?yr {q} ?x .") for p, q in sorted(self.inverse) if p == prop]
-        typed = [("?x", self.subject_class), ("?xr", self.subject_class_resource), ("?yr", self.object_class)]
+        out += [(q, f"?y {q} ?x .") for p, q in sorted(self.inverse) if p == prop]
+        typed = [("?x", self.subject_class), ("?xr", self.subject_class_resource), ("?y", self.object_class)]
         for node, table in typed:
             classes = {c for p, c in table if p == prop}
             classes |= {parent for c, parent in self.superclass if c in classes}
@@ -252,7 +261,7 @@ class Table(NamedTuple):
     rows: set[Pair]
     template: str
     body: tuple[str, ...]
-    rarely_new: bool = False  # its conclusions are rare: asked as a query beside the writing updates
+    rarely_new: bool = False  # its conclusions are rare: best asked by the helping cores (rules.py)
 
 
 def _checked_and_unchecked(tables: list[Table], asserted: Set[tuple[str, str]]) -> list[Rule]:
@@ -268,15 +277,25 @@ def _checked_and_unchecked(tables: list[Table], asserted: Set[tuple[str, str]]) 
 
 
 def _table_rule(table: Table, checked: bool = True, distinct: str = "", rarely_new: bool = False) -> Iterator[Rule]:
-    rows = sorted(table.rows)
-    if not rows:
-        return
+    by_key: dict[str, list[Pair]] = defaultdict(list)
+    for row in sorted(table.rows):
+        by_key[row[0]].append(row)
     variables = " ".join(f"?{n}" for n in table.names)
-    values = "VALUES ({}) {{ {} }}".format(variables, " ".join(f"({' '.join(r)})" for r in rows))
-    lines = (values, *(line.removesuffix("# premise").strip() for line in table.body))
     premises = tuple(i + 1 for i, line in enumerate(table.body) if line.endswith("# premise"))
     rare = rarely_new or table.rarely_new
-    yield Rule(table.name, "", table.template, lines, premises, checked=checked, distinct=distinct, rarely_new=rare)
+    for key, rows in by_key.items():
+        values = "VALUES ({}) {{ {} }}".format(variables, " ".join(f"({' '.join(r)})" for r in rows))
+        lines = (values, *(line.removesuffix("# premise").strip() for line in table.body))
+        yield Rule(
+            f"{table.name} {key}",
+            "",
+            table.template,
+            lines,
+            premises,
+            checked=checked,
+            distinct=distinct,
+            rarely_new=rare,
+        )
 
 
 def _is_datatype(term: str) -> bool:
