@@ -158,8 +158,8 @@ for _ in range(runs):
 print(statistics.median(times))
 """
 # The rules' time is the median of several runs, each on a freshly loaded store (single runs at 1e5 ranged
-# 0.63-0.69 s in one session); owlrl, at a minute per run at 1e5, runs once.
-RULES_RUNS = {"1e4": 5, "1e5": 5, "1e6": 3}
+# 0.41-0.53 s in one process); owlrl, at a minute per run at 1e5, runs once.
+RULES_RUNS = {"1e4": 5, "1e5": 9, "1e6": 3}
 
 
 def infer_seconds(reasoner: str, data: Path, budget: float, runs: int = 1) -> float | None:

@@ -172,3 +172,32 @@ def test_a_later_round_starts_from_the_smaller_side_of_a_chain():
 
     assert first_pattern(20_000) == "GRAPH ?g0 { ?n1 :isTargetOf ?y . }"
     assert first_pattern(10) == "GRAPH <urn:delta> { ?x :contributesTo ?n1 . }"
+
+
+# -- the first round runs on all cores: an error in any of them ends it --------------------------------------------
+
+
+@pytest.mark.parametrize("broken_rules", [1, 6])
+def test_a_rule_that_fails_raises_and_never_hangs(broken_rules):
+    import threading
+
+    from reallabor.rules import Rule, saturate
+
+    store = pyoxigraph.Store()
+    node = pyoxigraph.NamedNode(f"{EX}a")
+    store.add(pyoxigraph.Quad(node, node, node, pyoxigraph.NamedNode(f"{EX}g")))
+    fine = Rule("fine", "", "?o ?p ?s .", ("?s ?p ?o .",), (0,))
+    broken = Rule("broken", "", "?s ?p ?o .", ("?s ?p .",), (0,))  # no object: not SPARQL
+    raised: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            saturate(store, INFERRED, [fine, *[broken] * broken_rules, fine])
+        except SyntaxError as error:
+            raised.append(error)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    thread.join(timeout=60)
+    assert not thread.is_alive()
+    assert len(raised) == 1

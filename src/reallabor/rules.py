@@ -267,13 +267,17 @@ def _derived_together(
     with ThreadPoolExecutor(helpers) as pool:
         asking = [pool.submit(ask) for _ in range(helpers)]
         finished = 0
-        while finished < helpers:
-            if answers.empty() and (rule := take(front=True)) is not None:
-                store.update(rule.insert(target, scratch=scratch))
-            elif (answer := answers.get()) is None:
-                finished += 1
-            else:
-                _load(store, answer, target, scratch)
+        try:
+            while finished < helpers:
+                if answers.empty() and (rule := take(front=True)) is not None:
+                    store.update(rule.insert(target, scratch=scratch))
+                elif (answer := answers.get()) is None:
+                    finished += 1
+                else:
+                    _load(store, answer, target, scratch)
+        finally:
+            with taking:
+                todo.clear()  # after an error here, the helpers stop at their current rule
         for future in asking:
             future.result()  # a helper's error
 
