@@ -242,10 +242,10 @@ def _derived_together(
     """Run each rule once over everything (they may see each other's additions or not: rules only add).
     An update holds the store's write lock while it evaluates, so only one runs at a time; the other cores
     help by asking rules as read-only CONSTRUCT queries, serialised by Oxigraph, and this thread loads their
-    answers between its own updates. A load holds the write lock for less time than the same rule as an
-    update (at 1e5, 25 against 80 ms for the megatrend chain). This thread takes rules from the front of
-    ``rule_set``, the helpers from its back, then ``beside`` first: put the rules with the most conclusions
-    first. An answer with a blank node (or what looks like one in N-Triples) is recomputed by the rule's
+    answers between its own updates. A load holds the write lock for less time than the same rule as
+    updates (at 1e5, the inverse table's 45,658 conclusions: 79 against 190 ms). This thread takes rules from
+    the front of ``rule_set`` and the helpers from its back, ``beside`` first: put the rules with the most
+    conclusions first. An answer with a blank node (or what looks like one in N-Triples) is recomputed by the rule's
     update instead (a load would give the blank node a new identity), which sends such triples to
     ``scratch``. The answers are Oxigraph's own serialisation, so their load skips IRI validation."""
     todo = deque([*rule_set, *beside])
@@ -366,7 +366,7 @@ def infer_in_store(store: pyoxigraph.Store, target: str, specialise: bool = True
 def _saturate_specialised(store: pyoxigraph.Store, target: str, tables: Tables) -> None:
     used = _used(store, tables.outputs() | tables.chain_outputs())
     first, superclass = tables.single_premise_rules(used)  # their conclusions entail nothing further under them
-    with ThreadPoolExecutor(1) as counting:  # beside the first group, which mostly waits on the write lock
+    with ThreadPoolExecutor(1) as counting:  # beside the first group: only the chains need the links' sizes
         link_sizes = counting.submit(_predicate_counts, store, None, tables.chain_links())  # orders chain joins
         _derived_together(store, sorted(first, key=lambda rule: rule.rarely_new), target, SCRATCH)
         chains = list(tables.chain_rules(link_sizes.result()))
