@@ -20,7 +20,7 @@ import queue
 import re
 import threading
 from collections import deque
-from collections.abc import Callable, Sequence, Set
+from collections.abc import Sequence, Set
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from functools import cache, partial
@@ -245,9 +245,9 @@ def _derived_together(
     answers between its own updates. A load holds the write lock for less time than the same rule as
     updates (at 1e5, the inverse table's 45,658 conclusions: 79 against 190 ms). This thread takes rules from
     the front of ``rule_set`` and the helpers from its back, ``beside`` first: put the rules with the most
-    conclusions first. An answer with a blank node (or what looks like one in N-Triples) is recomputed by the rule's
-    update instead (a load would give the blank node a new identity), which sends such triples to
-    ``scratch``. The answers are Oxigraph's own serialisation, so their load skips IRI validation."""
+    conclusions first. An answer with a blank node (or what looks like one in N-Triples) is recomputed by
+    the rule's update instead (a load would give the blank node a new identity), which sends such triples
+    to ``scratch``. The answers are Oxigraph's own serialisation, so their load skips IRI validation."""
     todo = deque([*rule_set, *beside])
     taking = threading.Lock()
     answers: queue.SimpleQueue = queue.SimpleQueue()
@@ -299,16 +299,8 @@ def _serialised(store: pyoxigraph.Store, query: str) -> bytes:
 
 
 def _constructed_together(store: pyoxigraph.Store, queries: Sequence[str]) -> list[pyoxigraph.Triple]:
-    results = _on_all_cores([partial(_constructed, store, query) for query in queries])
-    return [triple for result in results for triple in result]
-
-
-def _on_all_cores(jobs: Sequence[Callable[[], object]]) -> list:
-    workers = min(len(jobs), os.cpu_count() or 1)
-    if workers <= 1:
-        return [job() for job in jobs]
-    with ThreadPoolExecutor(workers) as pool:
-        return list(pool.map(lambda job: job(), jobs))
+    with ThreadPoolExecutor(max(1, min(len(queries), os.cpu_count() or 1))) as pool:
+        return [triple for result in pool.map(partial(_constructed, store), queries) for triple in result]
 
 
 def _add(

@@ -271,18 +271,18 @@ def _checked_and_unchecked(tables: list[Table], asserted: Set[tuple[str, str]]) 
         output = (lambda row: (row[1], "")) if kind == "q" else (lambda row: (RDF_TYPE, row[1]))
         checked = {row for row in table.rows if output(row) in asserted}
         distinct = " ".join(v for v in table.template.split() if v.startswith("?")) if kind == "c" else ""
-        rules += _table_rule(table._replace(rows=checked), distinct=distinct, rarely_new=bool(distinct))
+        rare = table.rarely_new or bool(distinct)  # class look-ups mostly confirm what the data states
+        rules += _table_rule(table._replace(rows=checked, rarely_new=rare), distinct=distinct)
         rules += _table_rule(table._replace(name=f"{table.name} (new only)", rows=table.rows - checked), checked=False)
     return rules
 
 
-def _table_rule(table: Table, checked: bool = True, distinct: str = "", rarely_new: bool = False) -> Iterator[Rule]:
+def _table_rule(table: Table, checked: bool = True, distinct: str = "") -> Iterator[Rule]:
     by_key: dict[str, list[Pair]] = defaultdict(list)
     for row in sorted(table.rows):
         by_key[row[0]].append(row)
     variables = " ".join(f"?{n}" for n in table.names)
     premises = tuple(i + 1 for i, line in enumerate(table.body) if line.endswith("# premise"))
-    rare = rarely_new or table.rarely_new
     for key, rows in by_key.items():
         values = "VALUES ({}) {{ {} }}".format(variables, " ".join(f"({' '.join(r)})" for r in rows))
         lines = (values, *(line.removesuffix("# premise").strip() for line in table.body))
@@ -294,7 +294,7 @@ def _table_rule(table: Table, checked: bool = True, distinct: str = "", rarely_n
             premises,
             checked=checked,
             distinct=distinct,
-            rarely_new=rare,
+            rarely_new=table.rarely_new,
         )
 
 
